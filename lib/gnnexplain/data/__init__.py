@@ -1,0 +1,10 @@
+"""Datasets: PyG loaders behind an offline raw-file mirror, plus the papers' synthetic generators."""
+
+from gnnexplain.data.loaders import (
+    DATASETS,
+    DatasetUnavailableError,
+    load_dataset,
+    mirror_dir,
+)
+
+__all__ = ["DATASETS", "DatasetUnavailableError", "load_dataset", "mirror_dir"]

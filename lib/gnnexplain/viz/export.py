@@ -1,0 +1,54 @@
+"""Write figures as self-contained HTML, and as PNG when a static exporter works."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_png_notice_shown = False
+
+
+def _write_png(fig, path: Path) -> bool:
+    """Write a PNG with kaleido; on any failure print one notice per process and return False."""
+    global _png_notice_shown
+    try:
+        import kaleido  # noqa: F401  (plotly needs it; importing first gives a clear reason)
+
+        fig.write_image(path)
+        return True
+    except Exception as exc:  # missing kaleido, no Chrome/Chromium for kaleido, ...
+        if not _png_notice_shown:
+            print(f"PNG export skipped ({type(exc).__name__}: {str(exc).splitlines()[0][:120]}); "
+                  "HTML figures are written. Install kaleido and Chrome for PNGs.")
+            _png_notice_shown = True
+        return False
+
+
+def save_figure(fig, name: str, *, notebook: str, out_dir: str | os.PathLike) -> list[Path]:
+    """Save a plotly figure as ``<out_dir>/figures/<notebook>/<name>.html`` (+ ``.png`` when possible).
+
+    The HTML embeds plotly.js, so it opens offline. PNG export needs kaleido with a Chrome/Chromium;
+    without one the PNG is skipped with a one-line notice, never an error.
+
+    Args:
+        fig: a ``plotly.graph_objects.Figure``.
+        name: file stem, letters, digits, ``-`` and ``_`` only.
+        notebook: the notebook's stem, e.g. ``"00_overview"``.
+        out_dir: the output root (``OUT_DIR`` of the notebook).
+    Returns:
+        The paths written.
+    Raises:
+        ValueError: if ``name`` or ``notebook`` holds other characters than those allowed.
+    """
+    for label, value in (("name", name), ("notebook", notebook)):
+        if not value or not all(c.isalnum() or c in "-_" for c in value):
+            raise ValueError(f"{label}={value!r} must be non-empty letters, digits, '-' or '_'")
+    folder = Path(out_dir) / "figures" / notebook
+    folder.mkdir(parents=True, exist_ok=True)
+    html = folder / f"{name}.html"
+    fig.write_html(html, include_plotlyjs=True, full_html=True)
+    written = [html]
+    png = folder / f"{name}.png"
+    if _write_png(fig, png):
+        written.append(png)
+    return written

@@ -1,0 +1,111 @@
+import pytest
+import torch
+from torch_geometric.explain import Explainer
+from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer, PGExplainer
+
+from conftest import random_node_graph
+from gnnexplain.explain import NODE_METHODS, SafeExplainer, explain_node, node_explainer, reset_explain_state
+from gnnexplain.models import GCN
+
+CFG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
+
+
+@pytest.fixture
+def setup():
+    torch.manual_seed(0)
+    data = random_node_graph()
+    model = GCN(data.num_features, 3).eval()
+    return model, data
+
+
+def run_gnnexplainer(model, data, explainer_class):
+    explainer = explainer_class(model, GNNExplainer(epochs=5), explanation_type="model",
+                                node_mask_type="attributes", edge_mask_type="object", model_config=CFG)
+    explainer(data.x, data.edge_index, index=1)
+
+
+def captum_with_edge_mask(model, data, explainer_class):
+    explainer = explainer_class(model, CaptumExplainer("Saliency"), explanation_type="model",
+                                node_mask_type="attributes", edge_mask_type="object", model_config=CFG)
+    return explainer(data.x, data.edge_index, index=1)
+
+
+def pg_gradient(model, data):
+    """Gradient of PGExplainer's loss w.r.t. its MLP, with the size/entropy regularisers switched off."""
+    torch.manual_seed(0)
+    algorithm = PGExplainer(epochs=1, edge_size=0.0, edge_ent=0.0)
+    explainer = Explainer(model, algorithm, explanation_type="phenomenon", edge_mask_type="object", model_config=CFG)
+    target = model(data.x, data.edge_index).argmax(-1)
+    explainer.algorithm.train(0, model, data.x, data.edge_index, target=target, index=1)
+    return torch.cat([p.grad.flatten() for p in algorithm.parameters()])
+
+
+def test_pyg_leaves_edge_mask_parameters_behind(setup):
+    # Documents the torch-geometric 2.8.1 bug the guard exists for; if this starts failing, PyG fixed it.
+    model, data = setup
+    run_gnnexplainer(model, data, Explainer)
+    assert any("_edge_mask" in m._parameters for m in model.modules())
+    with pytest.raises(RuntimeError, match="not have been used"):
+        captum_with_edge_mask(model, data, Explainer)
+
+
+def test_safe_explainer_leaves_no_state_and_captum_works_after_gnnexplainer(setup):
+    model, data = setup
+    run_gnnexplainer(model, data, SafeExplainer)
+    assert not any("_edge_mask" in m._parameters or "_loop_mask" in m._parameters for m in model.modules())
+    explanation = captum_with_edge_mask(model, data, SafeExplainer)
+    assert explanation.edge_mask.abs().sum() > 0
+
+
+def test_pgexplainer_gets_the_prediction_gradient_after_the_guard(setup):
+    model, data = setup
+    fresh = pg_gradient(model, data)
+    assert fresh.abs().sum() > 0
+    run_gnnexplainer(model, data, Explainer)  # unguarded: leaves state behind
+    assert pg_gradient(model, data).abs().sum() == 0  # the silent failure
+    reset_explain_state(model)
+    assert torch.allclose(pg_gradient(model, data), fresh)
+
+
+def test_safe_explainer_is_seeded_and_leaves_the_global_rng_alone(setup):
+    model, data = setup
+    explainer = node_explainer(model, "gnnexplainer", epochs=10)
+    torch.manual_seed(123)
+    expected_next = torch.rand(1)
+    torch.manual_seed(123)
+    a = explain_node(explainer, data, 2, seed=7)
+    assert torch.equal(torch.rand(1), expected_next)
+    b = explain_node(explainer, data, 2, seed=7)
+    c = explain_node(explainer, data, 2, seed=8)
+    assert torch.equal(a.edge_mask, b.edge_mask) and not torch.equal(a.edge_mask, c.edge_mask)
+
+
+@pytest.mark.parametrize("method", NODE_METHODS)
+def test_node_methods_return_masks_of_the_documented_shapes(setup, method):
+    model, data = setup
+    explanation = explain_node(node_explainer(model, method, epochs=5), data, 3)
+    assert explanation.node_mask.shape == data.x.shape
+    assert explanation.edge_mask.shape == (data.num_edges,)
+    assert explanation.index == 3
+
+
+def test_gradient_saliency_is_zero_beyond_two_hops(setup):
+    from torch_geometric.utils import k_hop_subgraph
+    model, data = setup
+    explanation = explain_node(node_explainer(model, "saliency"), data, 0)
+    inside = torch.zeros(data.num_nodes, dtype=torch.bool)
+    inside[k_hop_subgraph(0, 2, data.edge_index, num_nodes=data.num_nodes)[0]] = True
+    assert explanation.node_mask[~inside].abs().sum() == 0
+    assert explanation.node_mask[inside].abs().sum() > 0
+
+
+@pytest.mark.parametrize("index", [-1, 30, 2.0, True, "3"])
+def test_node_index_outside_the_graph(setup, index):
+    model, data = setup
+    with pytest.raises(IndexError, match=r"outside the graph; allowed: integers 0\.\.29"):
+        explain_node(node_explainer(model, "saliency"), data, index)
+
+
+def test_unknown_method():
+    with pytest.raises(ValueError, match="allowed: saliency, integrated_gradients, gnnexplainer"):
+        node_explainer(GCN(3, 2), "lime")

@@ -1,0 +1,46 @@
+"""Every workbook notebook is committed clean and runs headless in quick mode."""
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import REPO
+from gnnexplain.reproduce import find_notebooks, run_notebook
+
+NOTEBOOKS = find_notebooks(REPO / "notebooks")
+
+
+def test_there_are_notebooks():
+    assert [p.stem for p in NOTEBOOKS][:1] == ["00_overview"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"])]
+    assert not dirty, f"{path.name}: cells {dirty} carry outputs; clear them before committing"
+    tags = [c.get("metadata", {}).get("tags", []) for c in nb["cells"]]
+    assert sum("parameters" in t for t in tags) == 1, f"{path.name} needs exactly one 'parameters' cell"
+    tracked = subprocess.run(["git", "ls-files", "--error-unmatch", str(path)], cwd=REPO, capture_output=True)
+    assert tracked.returncode == 0, f"{path.name} is not tracked by git"
+
+
+def check_overview(results):
+    assert results["gcn_test_accuracy"] >= 0.79  # Kipf & Welling report 0.815
+    assert set(results["seconds_per_explanation"]) == {"saliency", "integrated_gradients", "gnnexplainer"}
+    assert all(s > 0 for s in results["seconds_per_explanation"].values())
+
+
+# Each notebook's headline numbers, checked on its quick run.
+CHECKS = {"00_overview": check_overview}
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_in_quick_mode(path, tmp_path):
+    run_notebook(path, tmp_path, quick=True)
+    results = json.loads((tmp_path / "results" / f"{path.stem}.json").read_text())
+    assert results["quick"] is True
+    assert list((tmp_path / "figures" / path.stem).glob("*.html"))
+    CHECKS[path.stem](results)

@@ -45,3 +45,11 @@ class GCN(torch.nn.Module):
             if i < len(self.convs) - 1:
                 x = x.relu()
         return x
+
+    def linear_parameters(self) -> list[tuple[Tensor, Tensor]]:
+        """Per layer ``l``, ``(W_l [in, out], b_l [out])`` such that the layer computes ``Â (H W_l) + b_l``.
+
+        Explainers that open the network up (NAM's closed form, Xie & Lu eq. 10-14) read the weights here
+        instead of reaching into ``convs``. The tensors are views of the parameters (not copies).
+        """
+        return [(conv.lin.weight.t(), conv.bias) for conv in self.convs]

@@ -1,0 +1,303 @@
+"""NAM, the Node Attribution Method for graph convolutional networks (Xie & Lu, arXiv 1903.03768).
+
+For a centre node ``a`` and class ``c``, NAM gives every node ``j`` the share of the logit ``Z[a, c]`` that
+flows from ``j``'s input features along the walks ``j → k → a`` of the self-looped graph (paper eqs. 10-14;
+METHODS §2.2):
+
+    R_{a,c}(j→k→a) = Â[a,k] · Â[k,j] · ⟨S_c[k], U[j]⟩,   U = X W1,   S_c[k, h] = 1[P1[k,h] > 0] · W2[h, c]
+    NAM_{a,c}(j)   = Σ_k R_{a,c}(j→k→a)
+
+For a ReLU GCN (dropout off) this equals gradient × input, ``Σ_f X[j,f] ∂Z[a,c]/∂X[j,f]``; it conserves the
+logit, ``Σ_j NAM_{a,c}(j) + bias share = Z[a,c]``; and it is zero beyond K hops for a K-layer GCN.
+
+Two ways to compute it:
+* the closed form (2 layers, all targets at once): sparse products over the self-looped edge list, never a
+  dense N × N matrix (METHODS §2.3);
+* autograd gradient × input (any number of layers), one backward pass per target.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+from torch import Tensor
+from torch_geometric.explain import Explanation
+from torch_geometric.explain.algorithm import ExplainerAlgorithm
+from torch_geometric.explain.config import MaskType, ModelMode, ModelReturnType, ModelTaskLevel
+from torch_geometric.nn.conv.gcn_conv import gcn_norm
+
+from gnnexplain.explain.safety import SafeExplainer
+from gnnexplain.models import GCN
+from gnnexplain.validation import check_node_index
+
+NAM_METHODS = ("auto", "closed_form", "autograd")
+NAM_TARGETS = ("pred", "true")
+
+
+def check_nam_model(model: torch.nn.Module) -> GCN:
+    """Return ``model`` if NAM's identities hold for it: a :class:`gnnexplain.models.GCN` in eval mode.
+
+    Raises:
+        TypeError: for any other model class (NAM is defined for ReLU GCNs with ``GCNConv`` layers).
+        ValueError: if the model is in training mode (dropout breaks the gates and the identities).
+    """
+    if not isinstance(model, GCN):
+        raise TypeError(f"NAM supports model=gnnexplain.models.GCN (a ReLU GCN, Kipf & Welling); "
+                        f"got {type(model).__name__}")
+    if model.training:
+        raise ValueError("model is in training mode; call model.eval() (dropout breaks NAM's identities)")
+    return model
+
+
+def normalized_adjacency(edge_index: Tensor, num_nodes: int, edge_weight: Tensor | None = None,
+                         dtype: torch.dtype = torch.float) -> tuple[Tensor, Tensor]:
+    """Â = D̃^{-1/2}(A + I)D̃^{-1/2} as an edge list, exactly as ``GCNConv`` builds it (PyG's ``gcn_norm``).
+
+    Returns:
+        ``(adj_index [2, E'], adj_weight [E'])`` with self-loops; ``Â[adj_index[1], adj_index[0]] = adj_weight``
+        (row = receiving node, column = sending node).
+    """
+    return gcn_norm(edge_index, edge_weight, num_nodes, improved=False, add_self_loops=True,
+                    flow="source_to_target", dtype=dtype)
+
+
+def propagate(adj_index: Tensor, adj_weight: Tensor, h: Tensor) -> Tensor:
+    """``Â h`` for ``h [N, D]`` and Â from :func:`normalized_adjacency`; returns ``[N, D]``."""
+    out = torch.zeros_like(h)
+    return out.index_add_(0, adj_index[1], adj_weight.unsqueeze(-1) * h[adj_index[0]])
+
+
+def gcn_forward_projected(model: GCN, u: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+    """The GCN's logits from ``u = X W1`` (its first linear map already applied); eval mode.
+
+    ``u`` is all a GCN needs from the features, so edited copies of a graph can share one projection
+    instead of copying the ``[N, F]`` features (the perturbation experiment, METHODS §2.4).
+
+    Args:
+        model: a :class:`GCN` in eval mode.
+        u: ``[N, H]`` = ``x @ W1`` for the first layer's ``W1`` (``model.linear_parameters()[0][0]``).
+        edge_index: ``[2, E]``; edge_weight: optional ``[E]``.
+    Returns:
+        logits ``[N, C]``, equal to ``model(x, edge_index, edge_weight)``.
+    """
+    layers = check_nam_model(model).linear_parameters()
+    adj_index, adj_weight = normalized_adjacency(edge_index, u.size(0), edge_weight, u.dtype)
+    h = u
+    for i, (weight, bias) in enumerate(layers):
+        h = propagate(adj_index, adj_weight, h if i == 0 else h @ weight) + bias
+        if i < len(layers) - 1:
+            h = h.relu()
+    return h
+
+
+def _check_targets(model: GCN, x: Tensor, edge_index: Tensor, index, target,
+                   edge_weight: Tensor | None) -> tuple[Tensor, Tensor]:
+    """Validate ``index`` (None = all nodes) and ``target`` (None = predicted class) as LongTensors [T]."""
+    num_nodes = x.size(0)
+    if index is None:
+        index = torch.arange(num_nodes)
+    index = torch.as_tensor(index).view(-1)
+    if index.is_floating_point() or index.dtype == torch.bool:
+        raise IndexError(f"node index has dtype {index.dtype}; allowed: integers 0..{num_nodes - 1}")
+    bad = (index < 0) | (index >= num_nodes)
+    if bad.any():
+        raise IndexError(f"node index={index[bad][:5].tolist()} is outside the graph; "
+                         f"allowed: integers 0..{num_nodes - 1}")
+    num_classes = model.config["num_classes"]
+    if target is None:
+        with torch.no_grad():
+            target = model(x, edge_index, edge_weight)[index].argmax(-1)
+    target = torch.as_tensor(target).view(-1)
+    if target.numel() != index.numel() or target.is_floating_point():
+        raise ValueError(f"target must hold one integer class per index ({index.numel()}), got {tuple(target.shape)} "
+                         f"of dtype {target.dtype}")
+    if ((target < 0) | (target >= num_classes)).any():
+        raise ValueError(f"target classes must lie in 0..{num_classes - 1}, got {target.unique().tolist()}")
+    return index.long(), target.long()
+
+
+def _two_layer_walk_terms(model: GCN, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None):
+    """Â (edge list), the gates of layer 1 and U, for the closed form of a 2-layer GCN."""
+    if len(model.convs) != 2:
+        raise ValueError(f"the closed form needs a 2-layer GCN, got num_layers={len(model.convs)}; "
+                         "use method='autograd'")
+    (w1, b1), _ = model.linear_parameters()
+    adj_index, adj_weight = normalized_adjacency(edge_index, x.size(0), edge_weight, x.dtype)
+    u = x @ w1
+    gate = (propagate(adj_index, adj_weight, u) + b1 > 0).to(u.dtype)
+    return adj_index, adj_weight, u, gate
+
+
+@torch.no_grad()
+def _closed_form(model: GCN, x: Tensor, edge_index: Tensor, index: Tensor, target: Tensor,
+                 edge_weight: Tensor | None) -> Tensor:
+    adj_index, adj_weight, u, gate = _two_layer_walk_terms(model, x, edge_index, edge_weight)
+    w2 = model.linear_parameters()[1][0]
+    n, src, dst = x.size(0), adj_index[0], adj_index[1]
+    # Last two steps of every walk j -> k -> a, all classes at once: B_c[k, j] = Â[k,j] <S_c[k], U[j]>, [E', C].
+    last_steps = adj_weight.unsqueeze(-1) * ((gate[dst] * u[src]) @ w2)
+    adj = torch.sparse_coo_tensor(torch.stack([dst, src]), adj_weight, (n, n), check_invariants=False).coalesce()
+    rows, cols, values = [], [], []
+    for c in target.unique().tolist():  # at most C sparse products; each target row uses its own class
+        pos = (target == c).nonzero().view(-1)
+        b_c = torch.sparse_coo_tensor(torch.stack([dst, src]), last_steps[:, c], (n, n),
+                                      check_invariants=False).coalesce()
+        with warnings.catch_warnings():  # torch routes COO @ COO through CSR and warns that CSR is "beta"
+            warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+            product = torch.sparse.mm(adj.index_select(0, index[pos]), b_c).coalesce()
+        rows.append(pos[product.indices()[0]])
+        cols.append(product.indices()[1])
+        values.append(product.values())
+    return torch.sparse_coo_tensor(torch.stack([torch.cat(rows), torch.cat(cols)]), torch.cat(values),
+                                   (index.numel(), n), check_invariants=False).coalesce()
+
+
+def nam_autograd(model: GCN, x: Tensor, edge_index: Tensor, index: int, target: int, *,
+                 edge_weight: Tensor | None = None) -> Tensor:
+    """NAM of one target by autograd gradient × input (METHODS §2.3), for a GCN of any depth.
+
+    Args:
+        model: a :class:`GCN` in eval mode; x: ``[N, F]``; edge_index: ``[2, E]``; edge_weight: optional ``[E]``.
+        index: the centre node a in ``[0, N)``; target: the class c in ``[0, C)``.
+    Returns:
+        ``[N]``: ``Σ_f X[j,f] ∂Z[a,c]/∂X[j,f]`` per node j.
+    Raises:
+        TypeError / ValueError: see :func:`check_nam_model`; IndexError for ``index`` outside the graph;
+        ValueError for ``target`` outside ``[0, C)``.
+    """
+    check_nam_model(model)
+    index = check_node_index(index, x.size(0))
+    (index_t,), (target_t,) = _check_targets(model, x, edge_index, [index], [target], edge_weight)
+    x = x.detach().requires_grad_(True)
+    logit = model(x, edge_index, edge_weight)[index_t, target_t]
+    (grad,) = torch.autograd.grad(logit, x)
+    return (grad * x).sum(-1).detach()
+
+
+def nam_contributions(model: GCN, x: Tensor, edge_index: Tensor, index=None, target=None, *,
+                      edge_weight: Tensor | None = None, method: str = "auto") -> Tensor:
+    """NAM contributions of every node to many targets at once, as a sparse matrix (METHODS §2.2-2.3).
+
+    Args:
+        model: a :class:`GCN` in eval mode.
+        x: ``[N, F]`` node features; edge_index: ``[2, E]``; edge_weight: optional ``[E]``.
+        index: centre nodes ``[T]`` (ints in ``[0, N)``); ``None`` means every node.
+        target: class per centre node ``[T]`` (ints in ``[0, C)``); ``None`` means the model's prediction.
+        method: ``"closed_form"`` (2-layer GCN, sparse products, fast), ``"autograd"`` (any depth, one
+            backward pass per target), or ``"auto"`` (closed form when the GCN has 2 layers).
+    Returns:
+        Sparse COO ``[T, N]`` (coalesced): entry ``(t, j)`` is ``NAM_{index[t], target[t]}(j)``; entries
+        beyond K hops of ``index[t]`` are not stored (they are exactly zero).
+    Raises:
+        TypeError: for a model other than :class:`GCN`. ValueError: for an unknown ``method``, the closed
+        form on a GCN without 2 layers, a model in training mode, or a bad ``target``.
+        IndexError: for an ``index`` outside the graph.
+    """
+    if method not in NAM_METHODS:
+        raise ValueError(f"unknown method={method!r}; allowed: {', '.join(NAM_METHODS)}")
+    check_nam_model(model)
+    index, target = _check_targets(model, x, edge_index, index, target, edge_weight)
+    if method == "closed_form" or (method == "auto" and len(model.convs) == 2):
+        return _closed_form(model, x, edge_index, index, target, edge_weight)
+    rows = torch.stack([nam_autograd(model, x, edge_index, int(a), int(c), edge_weight=edge_weight)
+                        for a, c in zip(index, target)])
+    return rows.to_sparse_coo().coalesce()
+
+
+@torch.no_grad()
+def nam_bias_share(model: GCN, x: Tensor, edge_index: Tensor, index=None, target=None, *,
+                   edge_weight: Tensor | None = None) -> Tensor:
+    """The part of ``Z[a, c]`` carried by the biases of a 2-layer GCN (conservation, METHODS §2.2 item 2).
+
+    ``Σ_k Â[a,k] ⟨S_c[k], b1⟩ + b2[c]``, so that ``Σ_j NAM_{a,c}(j) + nam_bias_share = Z[a, c]``.
+
+    Args and errors as for :func:`nam_contributions` (closed form only: a 2-layer GCN).
+    Returns:
+        ``[T]`` bias share per centre node.
+    """
+    check_nam_model(model)
+    index, target = _check_targets(model, x, edge_index, index, target, edge_weight)
+    adj_index, adj_weight, _, gate = _two_layer_walk_terms(model, x, edge_index, edge_weight)
+    (_, b1), (w2, b2) = model.linear_parameters()
+    through_layer1 = propagate(adj_index, adj_weight, (gate * b1) @ w2)  # [N, C]
+    return through_layer1[index, target] + b2[target]
+
+
+class NAM(ExplainerAlgorithm):
+    """The Node Attribution Method (Xie & Lu, arXiv 1903.03768, eqs. 10-14) as a PyG explainer.
+
+    Explains one node of a :class:`gnnexplain.models.GCN` node classifier: ``node_mask [N, 1]`` holds
+    ``NAM_{a,c}(j)`` for every node j (signed; zero beyond K hops), with ``a = index`` and ``c = target[a]``
+    (the prediction for ``explanation_type="model"``, the given label for ``"phenomenon"``).
+
+    Extra attributes of the returned ``Explanation``: ``logit`` (0-dim, ``Z[a, c]``), ``bias_share`` (0-dim,
+    ``Z[a, c] - Σ_j node_mask[j]``, the biases' part of the logit) and ``target_class`` (0-dim long).
+
+    Args:
+        method: ``"auto"``, ``"closed_form"`` or ``"autograd"`` (see :func:`nam_contributions`).
+    Raises:
+        ValueError: for an unknown ``method``; at connection, for settings other than
+        ``node_mask_type="object"``, no edge mask, node-level multiclass classification on raw logits.
+    """
+
+    def __init__(self, method: str = "auto"):
+        super().__init__()
+        if method not in NAM_METHODS:
+            raise ValueError(f"unknown method={method!r}; allowed: {', '.join(NAM_METHODS)}")
+        self.method = method
+
+    def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
+                index=None, edge_weight: Tensor | None = None, **kwargs) -> Explanation:
+        if kwargs:
+            raise ValueError(f"NAM takes no model arguments besides edge_weight, got {sorted(kwargs)}")
+        check_nam_model(model)
+        flat = torch.as_tensor(index).view(-1) if index is not None else torch.empty(0)
+        if flat.numel() != 1:
+            raise ValueError(f"NAM explains one node at a time: index must name a single node, got {index!r}")
+        node = check_node_index(flat.item(), x.size(0))
+        target = torch.as_tensor(target).view(-1)
+        cls = target[node] if target.numel() == x.size(0) else target[0]
+        row = nam_contributions(model, x, edge_index, [node], [int(cls)], edge_weight=edge_weight,
+                                method=self.method)
+        node_mask = row.to_dense().view(-1, 1)
+        with torch.no_grad():
+            logit = model(x, edge_index, edge_weight)[node, int(cls)]
+        return Explanation(node_mask=node_mask, logit=logit, bias_share=logit - node_mask.sum(),
+                           target_class=torch.tensor(int(cls)))
+
+    def supports(self) -> bool:
+        config, model_config = self.explainer_config, self.model_config
+        wanted = {
+            "node_mask_type": (config.node_mask_type, MaskType.object),
+            "edge_mask_type": (config.edge_mask_type, None),
+            "task_level": (model_config.task_level, ModelTaskLevel.node),
+            "mode": (model_config.mode, ModelMode.multiclass_classification),
+            "return_type": (model_config.return_type, ModelReturnType.raw),
+        }
+        for name, (got, allowed) in wanted.items():
+            if got != allowed:
+                value = getattr(allowed, "value", allowed)
+                raise ValueError(f"NAM needs {name}={value!r}, got {getattr(got, 'value', got)!r}")
+        return True
+
+
+def nam_explainer(model: GCN, *, target: str = "pred", method: str = "auto") -> SafeExplainer:
+    """A :class:`SafeExplainer` running :class:`NAM` on a GCN node classifier that returns logits.
+
+    Args:
+        model: a :class:`GCN`.
+        target: ``"pred"`` explains the predicted class (``explanation_type="model"``); ``"true"`` explains
+            a class passed as ``target`` at call time, e.g. the labels (``"phenomenon"``; the paper's choice).
+        method: see :func:`nam_contributions`.
+    Raises:
+        ValueError: for an unknown ``target`` or ``method``. TypeError: for a model other than GCN.
+    """
+    if target not in NAM_TARGETS:
+        raise ValueError(f"unknown target={target!r}; allowed: {', '.join(NAM_TARGETS)}")
+    if not isinstance(model, GCN):
+        raise TypeError(f"NAM supports model=gnnexplain.models.GCN, got {type(model).__name__}")
+    return SafeExplainer(model, NAM(method), explanation_type="model" if target == "pred" else "phenomenon",
+                         node_mask_type="object", edge_mask_type=None,
+                         model_config=dict(mode="multiclass_classification", task_level="node",
+                                           return_type="raw"))

@@ -10,6 +10,7 @@ from gnnexplain.metrics import (
     num_deleted,
     perturbation_experiment,
     perturbation_logits,
+    ranking_explainer,
 )
 from gnnexplain.models import GCN
 
@@ -135,3 +136,15 @@ def test_errors(setup):
         perturbation_experiment(model, data, nodes, {"random": scores})
     with pytest.raises(ValueError, match="at least one centre node"):
         perturbation_logits(model, x, ei, [], None, seed=0)
+
+
+def test_ranking_explainers(setup):
+    model, data, nodes = setup
+    scores = explainer_node_scores(ranking_explainer(model, "gnnexplainer", gnnexplainer_epochs=5), data.x,
+                                   data.edge_index, nodes[:2], seed=0)
+    hood = k_hop_subgraph(int(nodes[0]), 3, data.edge_index, num_nodes=data.num_nodes)[0]
+    outside = torch.ones(data.num_nodes, dtype=torch.bool)
+    outside[hood] = False
+    assert (scores[0, outside] == 0).all() and (scores[0, hood] >= 0).all()
+    with pytest.raises(ValueError, match="allowed: saliency, integrated_gradients, gnnexplainer"):
+        ranking_explainer(model, "nam")

@@ -7,6 +7,7 @@ from gnnexplain.metrics.perturbation import (
     num_deleted,
     perturbation_experiment,
     perturbation_logits,
+    ranking_explainer,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "num_deleted",
     "perturbation_experiment",
     "perturbation_logits",
+    "ranking_explainer",
 ]

@@ -32,8 +32,19 @@ def check_overview(results):
     assert all(s > 0 for s in results["seconds_per_explanation"].values())
 
 
+def check_nam(results):
+    assert results["gcn_test_accuracy"]["Cora"] >= 0.79  # Kipf & Welling report 0.815
+    assert results["gcn_test_accuracy"]["CiteSeer"] >= 0.67  # Kipf & Welling report 0.703
+    assert results["nam_identity_max_abs_error"] < 1e-4  # closed form == grad x input, conservation
+    cora = results["perturbation_auc"]["Cora"]
+    assert {"NAM", "random", "saliency", "integrated_gradients", "gnnexplainer"} <= set(cora)
+    assert cora["NAM"] < cora["random"]  # the paper's Fig. 6: NAM's curve lies below random deletion
+    assert 0 < results["nam_all_nodes_seconds"] < 1.0
+
+
 # Each notebook's headline numbers, checked on its quick run.
 CHECKS = {"00_overview": check_overview}
+CHECKS["02_nam"] = check_nam
 
 
 @pytest.mark.notebook

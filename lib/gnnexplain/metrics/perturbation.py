@@ -211,7 +211,8 @@ class PerturbationResult:
 
 def perturbation_experiment(model: torch.nn.Module, data, nodes, rankings: dict[str, Tensor], *,
                             random_seeds=(0, 1, 2, 3, 4), hops: int = 2, percents=PERCENTS,
-                            rank_by: str = "signed", labels: Tensor | None = None) -> PerturbationResult:
+                            rank_by: str = "signed", labels: Tensor | None = None,
+                            progress: bool = True) -> PerturbationResult:
     """Run the deletion experiment for several rankings and a seeded random ranking (Xie & Lu §4.1, Fig. 6).
 
     Args:
@@ -222,6 +223,7 @@ def perturbation_experiment(model: torch.nn.Module, data, nodes, rankings: dict[
         random_seeds: seeds of the random ranking ("RM"), averaged; empty to skip it.
         hops, percents, rank_by: see :func:`perturbation_logits`.
         labels: ``[N]`` true classes (default ``data.y``).
+        progress: show a tqdm bar over the rankings.
     Returns:
         :class:`PerturbationResult`.
     Raises:
@@ -236,7 +238,7 @@ def perturbation_experiment(model: torch.nn.Module, data, nodes, rankings: dict[
     runs = [(name, scores, None) for name, scores in rankings.items()]
     runs += [("random", None, seed) for seed in random_seeds]
     preds_by_method: dict[str, list[Tensor]] = {}
-    for name, scores, seed in tqdm(runs, desc="perturbation", leave=False):
+    for name, scores, seed in tqdm(runs, desc="perturbation", leave=False, disable=not progress):
         logits = perturbation_logits(model, data.x, data.edge_index, nodes, scores, hops=hops, percents=percents,
                                      rank_by=rank_by, seed=seed)
         preds_by_method.setdefault(name, []).append(logits.argmax(-1))

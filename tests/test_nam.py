@@ -4,7 +4,7 @@ from torch_geometric.explain import Explainer
 from torch_geometric.utils import k_hop_subgraph
 
 from conftest import random_node_graph
-from gnnexplain.explain import NAM, nam_autograd, nam_bias_share, nam_contributions, nam_explainer
+from gnnexplain.explain import NAM, nam_autograd, nam_bias_share, nam_contributions, nam_explainer, nam_self_walk
 from gnnexplain.explain.nam import gcn_forward_projected, normalized_adjacency
 from gnnexplain.models import GCN, GIN
 
@@ -24,7 +24,7 @@ def graph(seed=0, dtype=torch.float64, num_nodes=30):
     return data
 
 
-def brute_force_nam(model, data, a, c):
+def brute_force_walks(model, data, a, c):
     """METHODS §2.3 reference: enumerate every walk j -> k -> a and add Â[a,k] Â[k,j] <S_c[k], U[j]>."""
     (w1, b1), (w2, _) = model.linear_parameters()
     adj_index, adj_weight = normalized_adjacency(data.edge_index, data.num_nodes, dtype=data.x.dtype)
@@ -36,12 +36,19 @@ def brute_force_nam(model, data, a, c):
         neighbours.setdefault(k, []).append(j)
     u = data.x @ w1
     p1 = torch.stack([sum(a_hat[k, j] * u[j] for j in neighbours[k]) + b1 for k in range(data.num_nodes)])
-    nam = torch.zeros(data.num_nodes, dtype=data.x.dtype)
+    walks = {}
     for k in neighbours[a]:
         s_c = (p1[k] > 0).to(u.dtype) * w2[:, c]
         for j in neighbours[k]:
-            nam[j] += a_hat[a, k] * a_hat[k, j] * torch.dot(s_c, u[j])
-    return nam.detach()
+            walks[j, k] = a_hat[a, k] * a_hat[k, j] * torch.dot(s_c, u[j]).detach()
+    return walks
+
+
+def brute_force_nam(model, data, a, c):
+    nam = torch.zeros(data.num_nodes, dtype=data.x.dtype)
+    for (j, _), value in brute_force_walks(model, data, a, c).items():
+        nam[j] += value
+    return nam
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -58,6 +65,16 @@ def test_closed_form_equals_brute_force_and_autograd(seed):
         assert brute.abs().sum() > 0
         torch.testing.assert_close(closed[a], brute, atol=1e-5, rtol=0)
         torch.testing.assert_close(closed[a], grad_x_input, atol=1e-5, rtol=0)
+
+
+def test_self_walk_is_the_single_walk_a_a_a():
+    data = graph(11)
+    model = random_gcn(data, seed=11)
+    target = torch.arange(data.num_nodes) % 3
+    self_walk = nam_self_walk(model, data.x, data.edge_index, target=target)
+    for a in range(0, data.num_nodes, 4):
+        expected = brute_force_walks(model, data, a, int(target[a]))[a, a]
+        torch.testing.assert_close(self_walk[a], expected, atol=1e-10, rtol=0)
 
 
 def test_closed_form_in_float32_and_with_edge_weights():
@@ -155,6 +172,8 @@ def test_unsupported_models_and_settings():
                   model_config=dict(mode="multiclass_classification", task_level="node", return_type="raw"))
     with pytest.raises(ValueError, match="one node at a time"):
         nam_explainer(model)(data.x, data.edge_index, index=torch.tensor([1, 2]))
+    with pytest.raises(ValueError, match="one class per node"):
+        nam_explainer(model, target="true")(data.x, data.edge_index, target=data.y[:3], index=1)
     with pytest.raises(ValueError, match="allowed: auto, closed_form, autograd"):
         NAM("lrp")
     with pytest.raises(ValueError, match="allowed: pred, true"):

@@ -6,7 +6,7 @@ leaves the explained model exactly as it found it (see :func:`reset_explain_stat
 
 from gnnexplain.explain.baselines import NODE_METHODS, explain_node, node_explainer, time_explanations
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
-from gnnexplain.explain.nam import NAM, nam_autograd, nam_bias_share, nam_contributions, nam_explainer
+from gnnexplain.explain.nam import NAM, nam_autograd, nam_bias_share, nam_contributions, nam_explainer, nam_self_walk
 
 __all__ = [
     "NAM",
@@ -14,6 +14,7 @@ __all__ = [
     "nam_bias_share",
     "nam_contributions",
     "nam_explainer",
+    "nam_self_walk",
     "NODE_METHODS",
     "SafeExplainer",
     "explain_node",

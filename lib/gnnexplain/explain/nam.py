@@ -224,6 +224,25 @@ def nam_bias_share(model: GCN, x: Tensor, edge_index: Tensor, index=None, target
     return through_layer1[index, target] + b2[target]
 
 
+@torch.no_grad()
+def nam_self_walk(model: GCN, x: Tensor, edge_index: Tensor, index=None, target=None, *,
+                  edge_weight: Tensor | None = None) -> Tensor:
+    """The single walk a → a → a, ``Â[a,a]² ⟨S_c[a], U[a]⟩``: what the paper says existing attribution methods
+    recover ("only C(a0, a2)", Xie & Lu §3; METHODS §2.2 item 4), kept for the ablation.
+
+    Args and errors as for :func:`nam_bias_share` (a 2-layer GCN).
+    Returns:
+        ``[T]`` the self-walk term per centre node (one of the terms summed in ``NAM_{a,c}(a)``).
+    """
+    check_nam_model(model)
+    index, target = _check_targets(model, x, edge_index, index, target, edge_weight)
+    adj_index, adj_weight, u, gate = _two_layer_walk_terms(model, x, edge_index, edge_weight)
+    loops = adj_index[0] == adj_index[1]
+    self_weight = torch.zeros(x.size(0), dtype=u.dtype).index_add_(0, adj_index[0][loops], adj_weight[loops])
+    per_class = (gate[index] * u[index]) @ model.linear_parameters()[1][0]  # [T, C]
+    return self_weight[index] ** 2 * per_class[torch.arange(index.numel()), target]
+
+
 class NAM(ExplainerAlgorithm):
     """The Node Attribution Method (Xie & Lu, arXiv 1903.03768, eqs. 10-14) as a PyG explainer.
 
@@ -257,6 +276,8 @@ class NAM(ExplainerAlgorithm):
             raise ValueError(f"NAM explains one node at a time: index must name a single node, got {index!r}")
         node = check_node_index(flat.item(), x.size(0))
         target = torch.as_tensor(target).view(-1)
+        if target.numel() not in (1, x.size(0)):
+            raise ValueError(f"target must hold one class per node ({x.size(0)}) or one class, got {target.numel()}")
         cls = target[node] if target.numel() == x.size(0) else target[0]
         row = nam_contributions(model, x, edge_index, [node], [int(cls)], edge_weight=edge_weight,
                                 method=self.method)

@@ -98,6 +98,8 @@ def _check_targets(model: GCN, x: Tensor, edge_index: Tensor, index, target,
     if index is None:
         index = torch.arange(num_nodes)
     index = torch.as_tensor(index).view(-1)
+    if index.numel() == 0:
+        raise ValueError("index must name at least one centre node")
     if index.is_floating_point() or index.dtype == torch.bool:
         raise IndexError(f"node index has dtype {index.dtype}; allowed: integers 0..{num_nodes - 1}")
     bad = (index < 0) | (index >= num_nodes)

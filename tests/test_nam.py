@@ -182,3 +182,18 @@ def test_unsupported_models_and_settings():
         nam_explainer(model, target="label")
     with pytest.raises(ValueError, match=r"target classes must lie in 0\.\.2"):
         nam_contributions(model, data.x, data.edge_index, index=[0], target=[3])
+
+
+def test_nam_is_the_derivative_along_each_nodes_own_features():
+    # Appendix B item 3: NAM(j) = d/de Z[a,c](X with row j scaled by 1+e) at e=0, by central differences.
+    data = graph(12)
+    model = random_gcn(data, seed=12)
+    a, c, eps = 7, 1, 1e-6
+    nam = nam_contributions(model, data.x, data.edge_index, index=[a], target=[c]).to_dense()[0]
+    with torch.no_grad():
+        for j in k_hop_subgraph(a, 2, data.edge_index, num_nodes=data.num_nodes)[0].tolist():
+            up, down = data.x.clone(), data.x.clone()
+            up[j] *= 1 + eps
+            down[j] *= 1 - eps
+            fd = (model(up, data.edge_index)[a, c] - model(down, data.edge_index)[a, c]) / (2 * eps)
+            assert abs(float(fd - nam[j])) <= 1e-4 * max(1.0, abs(float(nam[j])))

@@ -148,3 +148,9 @@ def test_ranking_explainers(setup):
     assert (scores[0, outside] == 0).all() and (scores[0, hood] >= 0).all()
     with pytest.raises(ValueError, match="allowed: saliency, integrated_gradients, gnnexplainer"):
         ranking_explainer(model, "nam")
+
+
+def test_random_ranking_is_seeded(setup):
+    model, data, nodes = setup
+    run = [perturbation_logits(model, data.x, data.edge_index, nodes, None, seed=s, percents=[50]) for s in (4, 4, 5)]
+    assert torch.equal(run[0], run[1]) and not torch.equal(run[0], run[2])

@@ -54,7 +54,7 @@ def main():
     test = data.test_mask.nonzero().view(-1)
     nam = nam_contributions(model, data.x, data.edge_index, index=test, target=data.y[test])
     start = time.perf_counter()
-    result = perturbation_experiment(model, data, test, {"nam": nam}, random_seeds=range(5))
+    result = perturbation_experiment(model, data, test, {"nam": nam}, random_seeds=range(5), progress=False)
     print(f"perturbation, {test.numel()} test nodes, NAM + 5 random seeds, 11 percentages: "
           f"{time.perf_counter() - start:.1f} s; AUC {result.auc}")
 

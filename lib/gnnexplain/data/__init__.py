@@ -6,5 +6,15 @@ from gnnexplain.data.loaders import (
     load_dataset,
     mirror_dir,
 )
+from gnnexplain.data.molecules import (
+    MoleculeSet,
+    graph_from_smiles,
+    load_molecules,
+    mol_from_smiles,
+    substructure_matches,
+    with_labels,
+)
 
 __all__ = ["DATASETS", "DatasetUnavailableError", "load_dataset", "mirror_dir"]
+__all__ += ["MoleculeSet", "graph_from_smiles", "load_molecules", "mol_from_smiles", "substructure_matches",
+            "with_labels"]

@@ -3,5 +3,7 @@
 from gnnexplain.viz.curves import training_curves
 from gnnexplain.viz.export import save_figure
 from gnnexplain.viz.graph import explanation_figure, node_scores
+from gnnexplain.viz.molecules import molecule_svg, save_svg, scale_scores, svg_row
 
 __all__ = ["explanation_figure", "node_scores", "save_figure", "training_curves"]
+__all__ += ["molecule_svg", "save_svg", "scale_scores", "svg_row"]

@@ -197,3 +197,84 @@ def with_labels(graphs: Sequence[Data], labels: torch.Tensor) -> list[Data]:
         copy = Data(x=g.x, edge_index=g.edge_index, edge_type=g.edge_type, y=value.view(1), mol_id=k)
         out.append(copy)
     return out
+
+
+def split_indices(n: int, sizes: Sequence[int], seed: int = 0) -> list[torch.Tensor]:
+    """A seeded random partition of ``range(n)``: the first parts of the given sizes, then the rest.
+
+    Args:
+        n: number of items.
+        sizes: sizes of the leading parts (each >= 0, summing to at most n).
+        seed: seed of the permutation.
+    Returns:
+        ``len(sizes) + 1`` LongTensors of indices.
+    Raises:
+        ValueError: if a size is negative or the sizes exceed ``n``.
+    """
+    if any(s < 0 for s in sizes) or sum(sizes) > n:
+        raise ValueError(f"sizes={list(sizes)} must be >= 0 and sum to at most n={n}")
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    bounds = torch.tensor([0, *sizes]).cumsum(0).tolist()
+    return [perm[a:b] for a, b in zip(bounds[:-1], bounds[1:])] + [perm[bounds[-1]:]]
+
+
+def kfold_indices(n: int, k: int = 5, seed: int = 777) -> list[torch.Tensor]:
+    """The BayesGrad ESOL folds: shuffle with ``numpy.random.RandomState(seed)``, cut into ``k`` folds of
+    ``n // k`` items, the last fold taking the remainder (repo ``experiments/delaney/train.py``).
+
+    Raises:
+        ValueError: unless ``2 <= k <= n``.
+    """
+    import numpy as np
+
+    if not 2 <= k <= n:
+        raise ValueError(f"k={k} must lie in 2..n={n}")
+    order = torch.from_numpy(np.random.RandomState(seed).permutation(n))
+    size = n // k
+    return [order[i * size:(i + 1) * size] if i < k - 1 else order[i * size:] for i in range(k)]
+
+
+#: Atom environments for the ESOL table, first match wins (SMARTS on single atoms).
+ATOM_ENVIRONMENTS = (
+    ("hydroxyl O", "[OX2H]"),
+    ("carbonyl O", "[OX1;$(O=[#6])]"),
+    ("ether/ester O", "[OX2H0]"),
+    ("amine N", "[NX3;!a;!$(N-[#6]=[O,S]);!$(N~[O,N])]"),
+    ("aromatic N", "[n]"),
+    ("aromatic C", "[c]"),
+    ("aliphatic C", "[C]"),
+    ("halogen", "[F,Cl,Br,I]"),
+)
+
+
+def atom_environments(mol) -> list[str]:
+    """The chemical environment of each atom of ``mol`` by :data:`ATOM_ENVIRONMENTS` (else ``"other"``).
+
+    Returns:
+        One label per atom, in atom order.
+    """
+    from rdkit import Chem
+
+    labels = ["other"] * mol.GetNumAtoms()
+    for name, smarts in reversed(ATOM_ENVIRONMENTS):  # earlier entries overwrite later ones
+        for (i,) in mol.GetSubstructMatches(Chem.MolFromSmarts(smarts)):
+            labels[i] = name
+    return labels
+
+
+def molecule_from_text(text: str, graphs: Sequence[Data], mols: Sequence) -> tuple[Data, object, str]:
+    """Resolve an explorer input: an integer picks ``graphs[i]``/``mols[i]``, anything else is a SMILES.
+
+    Returns:
+        ``(graph, mol, label)``; the label names the molecule (index or SMILES).
+    Raises:
+        IndexError: for an index outside ``0..len(graphs)-1``. ValueError: for an invalid SMILES.
+    """
+    from gnnexplain.validation import check_node_index
+
+    text = str(text).strip()
+    if text.lstrip("-").isdigit():
+        i = check_node_index(int(text), len(graphs), name="molecule")
+        return graphs[i], mols[i], f"#{i}: {getattr(graphs[i], 'smiles', '')}"
+    graph, mol = graph_from_smiles(text)
+    return graph, mol, text

@@ -4,7 +4,12 @@ from gnnexplain.models.checkpoints import cache_key, load_or_train
 from gnnexplain.models.gcn import GCN
 from gnnexplain.models.gin import GIN
 from gnnexplain.models.ggnn import GGNN
-from gnnexplain.models.molecule_training import predict, train_molecule_model
+from gnnexplain.models.molecule_training import (
+    cross_validate_regression,
+    fit_molecule_model,
+    predict,
+    train_molecule_model,
+)
 from gnnexplain.models.nfp import NFP
 from gnnexplain.models.training import (
     TrainConfig,
@@ -24,6 +29,8 @@ __all__ = [
     "train_node_classifier",
     "GGNN",
     "NFP",
+    "cross_validate_regression",
+    "fit_molecule_model",
     "predict",
     "train_molecule_model",
 ]

@@ -108,3 +108,80 @@ def train_molecule_model(model: torch.nn.Module, train_set: Sequence[Data], val_
         return loss, ((out > 0).float() == val_y).float().mean().item() if task == "binary" else loss ** 0.5
 
     return _fit(model, config, step, validate, "train", progress)
+
+
+def _digest(graphs: Sequence[Data]) -> str:
+    from gnnexplain.models.checkpoints import cache_key
+
+    if any(getattr(g, "mol_id", None) is None for g in graphs):
+        raise ValueError("graphs need a mol_id (use gnnexplain.data.with_labels) to key the checkpoint cache")
+    return cache_key([(int(g.mol_id), round(float(g.y.view(-1)[0]), 6)) for g in graphs])
+
+
+def fit_molecule_model(model_class: type, model_kwargs: dict, train_set: Sequence[Data], val_set: Sequence[Data],
+                       *, name: str, task: str = "binary", config: TrainConfig, seed: int = 0,
+                       balanced: bool = True, progress: bool = False) -> tuple[torch.nn.Module, dict]:
+    """Train ``model_class(**model_kwargs)`` with :func:`train_molecule_model`, through the checkpoint cache.
+
+    The cache key holds the model class and config, the (``mol_id``, label) pairs of both sets, the task,
+    ``config``, ``balanced`` and ``seed`` (:func:`gnnexplain.models.load_or_train`).
+
+    Returns:
+        ``(model in eval mode, report)``.
+    Raises:
+        ValueError: if a graph has no ``mol_id``, or as :func:`train_molecule_model`.
+    """
+    from gnnexplain.models.checkpoints import load_or_train
+
+    key = dict(task=task, train=_digest(train_set), val=_digest(val_set), train_config=config.as_dict(),
+               balanced=balanced)
+    return load_or_train(lambda: model_class(**model_kwargs),
+                         lambda m: train_molecule_model(m, train_set, val_set, task=task, config=config,
+                                                        balanced=balanced, seed=seed, progress=progress),
+                         name=name, key=key, seed=seed)
+
+
+def cross_validate_regression(graphs: Sequence[Data], labels: Tensor, folds: Sequence[Tensor], *,
+                              model_class: type, model_kwargs: dict, config: TrainConfig, name: str,
+                              seed: int = 0, val_fraction: float = 0.1, progress: bool = False) -> list[dict]:
+    """K-fold regression as in BayesGrad's ESOL experiment: labels standardised on each training split.
+
+    For fold k the other folds train the model (``val_fraction`` of them, seeded, held back for the
+    restore-best-epoch validation) and fold k is predicted.
+
+    Args:
+        graphs: all atom-id graphs (positions = ids).
+        labels: ``[n]`` regression targets.
+        folds: index tensors, e.g. :func:`gnnexplain.data.kfold_indices`.
+        model_class, model_kwargs: the model (``out_channels=1``).
+        config, name, seed, progress: as in :func:`fit_molecule_model` (fold k uses ``seed + k``).
+        val_fraction: in [0, 1).
+    Returns:
+        Per fold a dict: ``model``, ``report``, ``test`` (graph ids), ``mean``, ``std`` (the standardisation),
+        ``predictions`` (original units) and ``rmse``.
+    Raises:
+        ValueError: if ``val_fraction`` is outside [0, 1) or the labels do not match the graphs.
+    """
+    from gnnexplain.data.molecules import with_labels
+
+    if not 0 <= val_fraction < 1:
+        raise ValueError(f"val_fraction must lie in [0, 1), got {val_fraction}")
+    labels = torch.as_tensor(labels).float().view(-1)
+    if labels.numel() != len(graphs):
+        raise ValueError(f"labels has {labels.numel()} entries, expected {len(graphs)}")
+    results = []
+    for k, test in enumerate(folds):
+        rest = torch.cat([f for j, f in enumerate(folds) if j != k])
+        rest = rest[torch.randperm(len(rest), generator=torch.Generator().manual_seed(seed + k))]
+        n_val = max(1, int(len(rest) * val_fraction))
+        train, val = rest[n_val:], rest[:n_val]
+        mean, std = labels[train].mean(), labels[train].std()
+        scaled = with_labels(graphs, (labels - mean) / std)
+        model, report = fit_molecule_model(model_class, model_kwargs, [scaled[i] for i in train.tolist()],
+                                           [scaled[i] for i in val.tolist()], name=f"{name}-fold{k}",
+                                           task="regression", config=config, seed=seed + k, progress=progress)
+        predictions = predict(model, [scaled[i] for i in test.tolist()]) * std + mean
+        rmse = float((predictions - labels[test]).pow(2).mean().sqrt())
+        results.append(dict(model=model, report=report, test=test, mean=float(mean), std=float(std),
+                            predictions=predictions, rmse=rmse))
+    return results

@@ -5,7 +5,16 @@ import pytest
 import torch
 from torch_geometric.data import Batch
 
-from gnnexplain.data import graph_from_smiles, mol_from_smiles, substructure_matches, with_labels
+from gnnexplain.data import (
+    atom_environments,
+    graph_from_smiles,
+    kfold_indices,
+    mol_from_smiles,
+    molecule_from_text,
+    split_indices,
+    substructure_matches,
+    with_labels,
+)
 from gnnexplain.explain.bayesgrad import (
     BayesGrad,
     SmoothGrad,
@@ -15,7 +24,7 @@ from gnnexplain.explain.bayesgrad import (
     saliency_explainer,
 )
 from gnnexplain.metrics import pr_auc, precision_recall_points
-from gnnexplain.models import GGNN, NFP, predict, train_molecule_model
+from gnnexplain.models import GGNN, NFP, cross_validate_regression, predict, train_molecule_model
 from gnnexplain.models.molecule_training import balanced_order
 from gnnexplain.models.training import TrainConfig
 from gnnexplain.viz import molecule_svg, save_svg, scale_scores
@@ -68,6 +77,42 @@ def test_with_labels_drops_missing_and_keeps_ids():
     assert Batch.from_data_list(out).mol_id.tolist() == [0, 2, 3]
     with pytest.raises(ValueError, match="one per graph"):
         with_labels(graphs, torch.ones(3))
+
+
+def test_splits_folds_environments_and_text_input():
+    parts = split_indices(10, [2, 3], seed=1)
+    assert [len(p) for p in parts] == [2, 3, 5] and sorted(torch.cat(parts).tolist()) == list(range(10))
+    assert torch.equal(split_indices(10, [2, 3], seed=1)[0], parts[0])
+    folds = kfold_indices(12, 5)
+    assert [len(f) for f in folds] == [2, 2, 2, 2, 4] and sorted(torch.cat(folds).tolist()) == list(range(12))
+    with pytest.raises(ValueError, match="sizes"):
+        split_indices(3, [2, 2])
+    envs = atom_environments(mol_from_smiles("OCc1ccccc1N"))
+    assert envs[0] == "hydroxyl O" and envs[1] == "aliphatic C" and envs[2] == "aromatic C" and envs[-1] == "amine N"
+    graphs = [graph(s) for s in SMILES]
+    mols = [mol_from_smiles(s) for s in SMILES]
+    assert molecule_from_text(" 2 ", graphs, mols)[0] is graphs[2]
+    assert molecule_from_text("CCO", graphs, mols)[0].x.tolist() == [6, 6, 8]
+    with pytest.raises(IndexError, match="molecule"):
+        molecule_from_text("9", graphs, mols)
+    with pytest.raises(ValueError, match="invalid SMILES"):
+        molecule_from_text("C1CC(", graphs, mols)
+
+
+def test_cross_validation_standardises_and_predicts(tmp_path, monkeypatch):
+    monkeypatch.setenv("GNNEXPLAIN_DATA_DIR", str(tmp_path))
+    smiles = ["C", "CC", "CCC", "CCCC", "CCCCC", "CCCCCC", "O", "CO", "CCO", "OCCO"]
+    graphs = [graph(s) for s in smiles]
+    labels = torch.tensor([-1.0, -2, -3, -4, -5, -6, 1, 0.5, 0, 0.8])
+    cv = cross_validate_regression(graphs, labels, kfold_indices(10, 2), model_class=NFP,
+                                   model_kwargs=dict(hidden_channels=8, num_layers=2, dropout=0.0),
+                                   config=TrainConfig(epochs=3, lr=1e-2, weight_decay=0, patience=None, batch_size=4),
+                                   name="nfp-test")
+    assert len(cv) == 2 and sorted(torch.cat([f["test"] for f in cv]).tolist()) == list(range(10))
+    assert all(f["rmse"] > 0 and f["predictions"].shape == f["test"].shape for f in cv)
+    for k, fold in enumerate(cv):  # standardised on the other fold (its training split), not on its own test fold
+        other = labels[cv[1 - k]["test"]]
+        assert float(other.min()) <= fold["mean"] <= float(other.max())
 
 
 def test_load_esol_reports_unparsed(real_mirror):

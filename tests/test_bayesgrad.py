@@ -271,6 +271,11 @@ def test_bad_parameters_raise_clear_errors():
         run(LinearReadout(), "bayes", graph("CCO"), num_samples=3)
     with pytest.raises(TypeError, match="embed"):
         run(torch.nn.Linear(2, 1), "vanilla", graph("CCO"))
+    from gnnexplain.explain import SafeExplainer
+
+    with pytest.raises(ValueError, match="node_mask_type='object'"):
+        SafeExplainer(LinearReadout(), VanillaGrad(), explanation_type="model", node_mask_type="attributes",
+                      model_config=dict(mode="regression", task_level="graph", return_type="raw"))
 
 
 # --- PR-AUC -----------------------------------------------------------------------------------------------

@@ -115,6 +115,17 @@ def test_cross_validation_standardises_and_predicts(tmp_path, monkeypatch):
         assert float(other.min()) <= fold["mean"] <= float(other.max())
 
 
+def test_load_tox21_counts_unparsed_and_pyridine(real_mirror):
+    from gnnexplain.data import load_molecules
+
+    tox21 = load_molecules("Tox21")
+    assert (tox21.num_rows, len(tox21), tox21.num_unparsed) == (7831, 7823, 8)
+    assert all(g.x.tolist() == [a.GetAtomicNum() for a in m.GetAtoms()] for g, m in zip(tox21.graphs, tox21.mols))
+    assert int(substructure_matches(tox21.mols)[0].sum()) == 473
+    srmmp = tox21.task("SR-MMP")
+    assert (int((srmmp == 1).sum()), int(srmmp.isnan().sum())) == (918, 2019)
+
+
 def test_load_esol_reports_unparsed(real_mirror):
     from gnnexplain.data import load_molecules
 
@@ -187,6 +198,8 @@ def test_bayesgrad_samples_dropout_and_restores_modes():
     again = run(model, "bayes", g, num_samples=50)
     assert torch.equal(again.node_mask, bayes.node_mask)  # same seed -> same numbers
     assert bayes.node_mask.shape == (g.num_nodes, 1) and bayes.node_mean.shape == (g.num_nodes,)
+    ucb = run(model, "bayes", g, num_samples=50, lam=1.0)  # the repo's UCB form: mean + λ std
+    assert torch.allclose(ucb.node_mask.view(-1), bayes.node_mean + bayes.node_std)
 
 
 def test_batched_samples_equal_looped_passes():

@@ -42,9 +42,27 @@ def check_nam(results):
     assert 0 < results["nam_all_nodes_seconds"] < 1.0
 
 
+def check_bayesgrad(results):
+    assert results["num_unparsed"] == 8  # the hypervalent [AlH3] SMILES of Tox21
+    assert results["pyridine_counts"]["positive"] == 473
+    assert results["pyridine_model_rocauc"] >= 0.9  # paper: 0.99 (quick: 3 epochs)
+    methods = {"VanillaGrad", "SmoothGrad", "BayesGrad", "BayesSmoothGrad"}
+    assert set(results["pyridine_prauc"]) == methods
+    assert all(0.1 < v["mean"] < 1 and v["n_models"] >= 2 for v in results["pyridine_prauc"].values())
+    prauc = results["pyridine_prauc"]
+    assert prauc["BayesGrad"]["mean"] >= prauc["VanillaGrad"]["mean"]  # paper: 0.544 vs 0.506
+    assert 0 <= results["bayes_vs_vanilla_pvalue"] <= 1
+    assert results["srmmp_rocauc"] >= 0.6
+    assert results["esol_rmse"] < 1.75  # std of log solubility: 2.1 (quick: 25 epochs)
+    assert results["esol_signed_importance"]["hydroxyl O"] > 0 > results["esol_signed_importance"]["aromatic C"]
+    assert set(results["seconds_per_molecule"]) == methods
+    assert results["seconds_per_molecule"]["BayesGrad"] < results["bayesgrad_loop_seconds_per_molecule"] / 3
+
+
 # Each notebook's headline numbers, checked on its quick run.
 CHECKS = {"00_overview": check_overview}
 CHECKS["02_nam"] = check_nam
+CHECKS["03_bayesgrad"] = check_bayesgrad
 
 
 @pytest.mark.notebook

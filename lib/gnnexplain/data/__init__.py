@@ -6,5 +6,19 @@ from gnnexplain.data.loaders import (
     load_dataset,
     mirror_dir,
 )
+from gnnexplain.data.molecules import (
+    MoleculeSet,
+    atom_environments,
+    graph_from_smiles,
+    kfold_indices,
+    load_molecules,
+    mol_from_smiles,
+    molecule_from_text,
+    split_indices,
+    substructure_matches,
+    with_labels,
+)
 
 __all__ = ["DATASETS", "DatasetUnavailableError", "load_dataset", "mirror_dir"]
+__all__ += ["MoleculeSet", "atom_environments", "graph_from_smiles", "kfold_indices", "load_molecules",
+            "mol_from_smiles", "molecule_from_text", "split_indices", "substructure_matches", "with_labels"]

@@ -5,6 +5,15 @@ leaves the explained model exactly as it found it (see :func:`reset_explain_stat
 """
 
 from gnnexplain.explain.baselines import NODE_METHODS, explain_node, node_explainer, time_explanations
+from gnnexplain.explain.bayesgrad import (
+    BayesGrad,
+    BayesSmoothGrad,
+    SmoothGrad,
+    VanillaGrad,
+    explain_molecules,
+    saliency_explainer,
+    saliency_prauc,
+)
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
 from gnnexplain.explain.nam import NAM, nam_autograd, nam_bias_share, nam_contributions, nam_explainer, nam_self_walk
 
@@ -22,3 +31,5 @@ __all__ = [
     "reset_explain_state",
     "time_explanations",
 ]
+__all__ += ["BayesGrad", "BayesSmoothGrad", "SmoothGrad", "VanillaGrad", "explain_molecules",
+            "saliency_explainer", "saliency_prauc"]

@@ -3,6 +3,14 @@
 from gnnexplain.models.checkpoints import cache_key, load_or_train
 from gnnexplain.models.gcn import GCN
 from gnnexplain.models.gin import GIN
+from gnnexplain.models.ggnn import GGNN
+from gnnexplain.models.molecule_training import (
+    cross_validate_regression,
+    fit_molecule_model,
+    predict,
+    train_molecule_model,
+)
+from gnnexplain.models.nfp import NFP
 from gnnexplain.models.training import (
     TrainConfig,
     accuracy,
@@ -19,4 +27,10 @@ __all__ = [
     "load_or_train",
     "train_graph_classifier",
     "train_node_classifier",
+    "GGNN",
+    "NFP",
+    "cross_validate_regression",
+    "fit_molecule_model",
+    "predict",
+    "train_molecule_model",
 ]

@@ -6,5 +6,9 @@ from gnnexplain.data.loaders import (
     load_dataset,
     mirror_dir,
 )
+from gnnexplain.data.synthetic import BrainNetworks, brain_graphs, brain_networks, ewd_features, oracle_scores
+from gnnexplain.data.transforms import Sparsify, sparsify_mask
 
 __all__ = ["DATASETS", "DatasetUnavailableError", "load_dataset", "mirror_dir"]
+__all__ += ["BrainNetworks", "Sparsify", "brain_graphs", "brain_networks", "ewd_features", "oracle_scores",
+            "sparsify_mask"]

@@ -6,6 +6,17 @@ leaves the explained model exactly as it found it (see :func:`reset_explain_stat
 
 from gnnexplain.explain.baselines import NODE_METHODS, explain_node, node_explainer, time_explanations
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
+from gnnexplain.explain.gradcam import (
+    GradCAM,
+    class_frequency,
+    explain_folds,
+    explain_graphs,
+    frequency_scores,
+    gradcam_explainer,
+    gradcam_map,
+    importance_frequency,
+    node_groups,
+)
 
 __all__ = [
     "NODE_METHODS",
@@ -15,3 +26,5 @@ __all__ = [
     "reset_explain_state",
     "time_explanations",
 ]
+__all__ += ["GradCAM", "class_frequency", "explain_folds", "explain_graphs", "frequency_scores",
+            "gradcam_explainer", "gradcam_map", "importance_frequency", "node_groups"]

@@ -3,5 +3,7 @@
 from gnnexplain.viz.curves import training_curves
 from gnnexplain.viz.export import save_figure
 from gnnexplain.viz.graph import explanation_figure, node_scores
+from gnnexplain.viz.heatmap import class_difference_heatmap, weighted_graph_figure
 
 __all__ = ["explanation_figure", "node_scores", "save_figure", "training_curves"]
+__all__ += ["class_difference_heatmap", "weighted_graph_figure"]

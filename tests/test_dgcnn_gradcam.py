@@ -263,3 +263,16 @@ def test_figures(small_net):
     assert weighted_graph_figure(graph, torch.rand(20), ground_truth=small_net.ground_truth).data
     with pytest.raises(ValueError, match="entries"):
         weighted_graph_figure(graph, torch.rand(3))
+
+
+def test_gradcam_model_explanation_and_bad_calls(small_net):
+    torch.manual_seed(0)
+    graphs = brain_graphs(small_net, 50)
+    model = DGCNN(graphs[0].num_features, 2, k=20).eval()
+    explanation = explain_graphs(gradcam_explainer(model, explanation_type="model"), graphs[:3])
+    assert torch.equal(explanation.target, explanation.logits.argmax(-1))  # the predicted class is explained
+    batch = Batch.from_data_list(graphs[:2])
+    with pytest.raises(ValueError, match="index=None"):
+        gradcam_explainer(model)(batch.x, batch.edge_index, target=batch.y, index=0, batch=batch.batch)
+    with pytest.raises(ValueError, match="at least one graph"):
+        explain_graphs(gradcam_explainer(model), [])

@@ -276,3 +276,23 @@ def test_gradcam_model_explanation_and_bad_calls(small_net):
         gradcam_explainer(model)(batch.x, batch.edge_index, target=batch.y, index=0, batch=batch.batch)
     with pytest.raises(ValueError, match="at least one graph"):
         explain_graphs(gradcam_explainer(model), [])
+
+
+def test_cross_validate_and_explain_folds_restore_graph_order(small_net, tmp_path, monkeypatch):
+    from gnnexplain.explain import explain_folds
+    from gnnexplain.models import TrainConfig, cross_validate
+
+    monkeypatch.setenv("GNNEXPLAIN_DATA_DIR", str(tmp_path))
+    graphs = brain_graphs(small_net, 70)
+    folds = stratified_folds(small_net.y, 2, seed=0)
+    config = TrainConfig(epochs=2, lr=1e-3, weight_decay=0.0, patience=None, batch_size=4)
+    cv = cross_validate(lambda: DGCNN(graphs[0].num_features, 2, k=20), graphs, folds, config=config,
+                        name="t", key={"p": 70}, seed=0)
+    assert [int((folds == f).sum()) for f in range(2)] == [len(f["test_index"]) for f in cv]
+    assert all(0 <= f["test_acc"] <= 1 for f in cv)
+    ex = explain_folds(cv, graphs)
+    assert torch.equal(ex["y"], small_net.y) and ex["frequency"].shape == (12, 20, 11)
+    single = explain_graphs(gradcam_explainer(cv[1]["model"]), [graphs[int(cv[1]["test_index"][0])]])
+    assert torch.allclose(ex["cam"][int(cv[1]["test_index"][0])], single.cam[0], atol=1e-5)
+    with pytest.raises(ValueError, match="exactly once"):
+        explain_folds(cv[:1], graphs)

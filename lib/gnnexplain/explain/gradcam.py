@@ -12,6 +12,8 @@ paper's class-difference heatmaps.
 
 from __future__ import annotations
 
+import time
+
 import torch
 from torch import Tensor
 from torch_geometric.data import Batch
@@ -305,8 +307,6 @@ def explain_folds(folds: list[dict], graphs, *, explanation_type: str = "phenome
     Raises:
         ValueError: if the graphs differ in size or the folds do not cover every graph exactly once.
     """
-    import time
-
     sizes = {g.num_nodes for g in graphs}
     if len(sizes) != 1:
         raise ValueError(f"explain_folds needs graphs of one size, got sizes {sorted(sizes)}")
@@ -319,8 +319,9 @@ def explain_folds(folds: list[dict], graphs, *, explanation_type: str = "phenome
         explainer = gradcam_explainer(fold["model"], explanation_type=explanation_type, normalize=normalize)
         parts.append(explain_graphs(explainer, [graphs[i] for i in fold["test_index"].tolist()]))
     seconds = (time.perf_counter() - start) / len(graphs)
-    order = torch.argsort(covered)
-    cat = lambda name: torch.cat([getattr(e, name) for e in parts])[order]  # noqa: E731
-    return {"cam": cat("cam"), "groups": cat("groups"), "perm": cat("perm"), "frequency": cat("frequency"),
-            "node_mask": torch.cat([e.node_mask.view(-1, n) for e in parts])[order], "y": cat("y"),
-            "pred": torch.cat([e.logits.argmax(-1) for e in parts])[order], "seconds_per_graph": seconds}
+    order = torch.argsort(covered)  # back to the order of `graphs`
+    out = {name: torch.cat([e[name] for e in parts])[order] for name in ("cam", "groups", "perm", "frequency", "y")}
+    out["node_mask"] = torch.cat([e.node_mask.view(-1, n) for e in parts])[order]
+    out["pred"] = torch.cat([e.logits.argmax(-1) for e in parts])[order]
+    out["seconds_per_graph"] = seconds
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Callable, Sequence
 
 import numpy as np
@@ -38,7 +39,7 @@ def cross_validate(build: Callable[[], torch.nn.Module], graphs: Sequence, folds
                    progress: bool = False) -> list[dict]:
     """Train one model per fold (the fold is the test set) and report its test accuracy.
 
-    Inside the training folds a stratified ``val_fraction`` is held out for early stopping / choosing the
+    Inside the training folds a stratified ``val_fraction`` (at least one graph per class) is held out for early stopping / choosing the
     epoch (``train_graph_classifier``); the test fold is never seen during training. Models are cached with
     :func:`gnnexplain.models.load_or_train` under ``<name>-fold<f>``.
 
@@ -65,11 +66,13 @@ def cross_validate(build: Callable[[], torch.nn.Module], graphs: Sequence, folds
     for f in range(int(folds.max()) + 1):
         test_index = (folds == f).nonzero().view(-1)
         rest = (folds != f).nonzero().view(-1).numpy()
-        train_idx, val_idx = train_test_split(rest, test_size=val_fraction, stratify=y[rest], random_state=seed)
-        subset = lambda idx: [graphs[i] for i in idx]  # noqa: E731
+        n_val = max(len(np.unique(y[rest])), math.ceil(val_fraction * len(rest)))  # at least one graph per class
+        train_idx, val_idx = train_test_split(rest, test_size=n_val, stratify=y[rest], random_state=seed)
+        train_set, val_set = [graphs[i] for i in train_idx], [graphs[i] for i in val_idx]
+        test_set = [graphs[i] for i in test_index.tolist()]
         model, report = load_or_train(
-            build, lambda m: train_graph_classifier(m, subset(train_idx), subset(val_idx), subset(test_index.tolist()),
-                                                    config=config, seed=seed, progress=progress),
+            build, lambda m: train_graph_classifier(m, train_set, val_set, test_set, config=config, seed=seed,
+                                                    progress=progress),
             name=f"{name}-fold{f}", key={**key, "fold": f, "folds": folds.tolist(), "val_fraction": val_fraction,
                                          "train": config.as_dict()}, seed=seed)
         results.append({"model": model, "report": report, "test_index": test_index, "test_acc": report["test_acc"]})

@@ -39,8 +39,9 @@ def cross_validate(build: Callable[[], torch.nn.Module], graphs: Sequence, folds
                    progress: bool = False) -> list[dict]:
     """Train one model per fold (the fold is the test set) and report its test accuracy.
 
-    Inside the training folds a stratified ``val_fraction`` (at least one graph per class) is held out for early stopping / choosing the
-    epoch (``train_graph_classifier``); the test fold is never seen during training. Models are cached with
+    Inside the training folds a stratified ``val_fraction`` (at least one graph per class) is held out for
+    early stopping / choosing the epoch (``train_graph_classifier``); the test fold is never seen during
+    training. Models are cached with
     :func:`gnnexplain.models.load_or_train` under ``<name>-fold<f>``.
 
     Args:

@@ -59,10 +59,21 @@ def check_bayesgrad(results):
     assert results["seconds_per_molecule"]["BayesGrad"] < results["bayesgrad_loop_seconds_per_molecule"] / 3
 
 
+def check_dgcnn_gradcam(results):
+    accuracy = results["accuracy_by_p"]
+    assert set(accuracy) == {"100", "70", "50", "30", "10"}
+    assert all(a >= 0.8 for a in accuracy.values()), accuracy  # chance is 0.5
+    assert results["gt_auroc_by_p"]["70"] >= 0.85
+    assert results["gt_auroc_by_p"]["70"] >= results["position_control_auroc_by_p"]["70"] + 0.2
+    assert results["oracle_auroc"] >= 0.95 and 0.4 <= results["random_auroc"] <= 0.6
+    assert 0 < results["seconds_per_explanation"] < 0.1  # batched Grad-CAM: milliseconds per graph
+
+
 # Each notebook's headline numbers, checked on its quick run.
 CHECKS = {"00_overview": check_overview}
 CHECKS["02_nam"] = check_nam
 CHECKS["03_bayesgrad"] = check_bayesgrad
+CHECKS["01_dgcnn_gradcam"] = check_dgcnn_gradcam
 
 
 @pytest.mark.notebook

@@ -16,6 +16,17 @@ from gnnexplain.explain.bayesgrad import (
 )
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
 from gnnexplain.explain.nam import NAM, nam_autograd, nam_bias_share, nam_contributions, nam_explainer, nam_self_walk
+from gnnexplain.explain.gradcam import (
+    GradCAM,
+    class_frequency,
+    explain_folds,
+    explain_graphs,
+    frequency_scores,
+    gradcam_explainer,
+    gradcam_map,
+    importance_frequency,
+    node_groups,
+)
 
 __all__ = [
     "NAM",
@@ -33,3 +44,5 @@ __all__ = [
 ]
 __all__ += ["BayesGrad", "BayesSmoothGrad", "SmoothGrad", "VanillaGrad", "explain_molecules",
             "saliency_explainer", "saliency_prauc"]
+__all__ += ["GradCAM", "class_frequency", "explain_folds", "explain_graphs", "frequency_scores",
+            "gradcam_explainer", "gradcam_map", "importance_frequency", "node_groups"]

@@ -1,6 +1,7 @@
-"""Evaluation metrics for explanations: the neighbour-deletion (perturbation) experiment of NAM and the
-atom-level PR-AUC against ground truth of BayesGrad."""
+"""Evaluation metrics for explanations, as plain functions: ground-truth AUROC and Precision@k, the
+neighbour-deletion (perturbation) experiment of NAM, and the atom-level PR-AUC of BayesGrad."""
 
+from gnnexplain.metrics.groundtruth import node_auroc, precision_at_k
 from gnnexplain.metrics.perturbation import (
     PERCENTS,
     PerturbationResult,
@@ -17,10 +18,12 @@ __all__ = [
     "PERCENTS",
     "PerturbationResult",
     "explainer_node_scores",
+    "node_auroc",
     "num_deleted",
     "perturbation_experiment",
     "perturbation_logits",
     "pr_auc",
+    "precision_at_k",
     "precision_recall_points",
     "ranking_explainer",
 ]

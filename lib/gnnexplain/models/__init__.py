@@ -1,6 +1,8 @@
 """GNNs used by the papers, a seeded training loop and a checkpoint cache."""
 
 from gnnexplain.models.checkpoints import cache_key, load_or_train
+from gnnexplain.models.crossval import cross_validate, stratified_folds
+from gnnexplain.models.dgcnn import DGCNN, SortPooling, sortpool_k
 from gnnexplain.models.gcn import GCN
 from gnnexplain.models.gin import GIN
 from gnnexplain.models.ggnn import GGNN
@@ -34,3 +36,4 @@ __all__ = [
     "predict",
     "train_molecule_model",
 ]
+__all__ += ["DGCNN", "SortPooling", "cross_validate", "sortpool_k", "stratified_folds"]

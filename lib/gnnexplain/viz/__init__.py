@@ -10,3 +10,5 @@ from gnnexplain.viz.molecules import molecule_svg, save_svg, scale_scores, svg_r
 __all__ = ["explanation_figure", "node_scores", "save_figure", "training_curves"]
 __all__ += ["contribution_bars", "niv_figure", "perturbation_figure", "top_contributors"]
 __all__ += ["molecule_svg", "save_svg", "scale_scores", "svg_row"]
+from gnnexplain.viz.heatmap import class_difference_heatmap, weighted_graph_figure
+__all__ += ["class_difference_heatmap", "weighted_graph_figure"]

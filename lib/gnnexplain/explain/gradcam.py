@@ -1,0 +1,327 @@
+"""Grad-CAM "importance frequency" explanations for DGCNN (Palcu et al. 2019, §3.3 and Algorithm 1).
+
+Palcu, Supuran, Lemnaru, Dinsoreanu, Potolea, Muresan, *Discovering Discriminative Nodes for Classification
+with Deep Graph Convolutional Methods*, NFMCP @ ECML-PKDD 2019, https://doi.org/10.1007/978-3-030-48861-1_5.
+
+Grad-CAM is computed on the last 1-D convolution of DGCNN (eqs. 2-4), giving ``H`` with one value per conv2
+position. Instead of upsampling, each position is mapped back through conv2 -> max-pool -> conv1 and the
+SortPooling permutation to the group of nodes it sees (``FG``), and Algorithm 1 counts, per node, how often
+it falls in each of 11 importance bins. Summed over the graphs of a class this is the matrix ``C_s`` behind the
+paper's class-difference heatmaps.
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+from torch import Tensor
+from torch_geometric.data import Batch
+from torch_geometric.explain import Explanation
+from torch_geometric.explain.algorithm import ExplainerAlgorithm
+from torch_geometric.explain.config import ExplanationType, MaskType, ModelMode, ModelReturnType, ModelTaskLevel
+from torch_geometric.utils import scatter
+
+from gnnexplain.explain.safety import SafeExplainer
+
+CAM_NORMALIZATIONS = ("max", "minmax")
+FREQUENCY_GRAPH_SETS = ("true_class_correct", "true_class", "all")
+_EPS = 1e-9  # so that e.g. 0.7 lands in bin 7, not 6, despite floating point
+
+
+def gradcam_map(maps: Tensor, grads: Tensor, normalize: str = "max") -> Tensor:
+    """Grad-CAM importance ``H`` per conv position (Palcu et al. 2019, eqs. 2-4).
+
+    ``alpha_ch = mean_t dS_c/dF[ch, t]`` (eq. 2, global-average-pooled gradient), ``A = alpha * F`` (eq. 3),
+    ``H = ReLU(sum_ch A)`` (eq. 4), then scaled to [0, 1] (the paper only says H lies in [0, 1]):
+    ``"max"`` divides by ``max(H)``, ``"minmax"`` maps ``[min, max]`` to [0, 1]; an all-zero H stays zero.
+
+    Args:
+        maps: FloatTensor ``[B, channels, L]``, the post-ReLU feature maps F of the last conv layer.
+        grads: FloatTensor ``[B, channels, L]``, ``dS_c/dF`` for each graph's target class.
+        normalize: one of :data:`CAM_NORMALIZATIONS`.
+    Returns:
+        FloatTensor ``[B, L]`` in [0, 1].
+    Raises:
+        ValueError: for an unknown ``normalize`` or mismatched shapes.
+    """
+    if normalize not in CAM_NORMALIZATIONS:
+        raise ValueError(f"normalize={normalize!r}; allowed: {', '.join(CAM_NORMALIZATIONS)}")
+    if maps.shape != grads.shape or maps.dim() != 3:
+        raise ValueError(f"maps {tuple(maps.shape)} and grads {tuple(grads.shape)} must both be [B, channels, L]")
+    alpha = grads.mean(dim=2, keepdim=True)
+    h = torch.relu((alpha * maps).sum(dim=1))
+    low = h.amin(dim=1, keepdim=True) if normalize == "minmax" else torch.zeros_like(h[:, :1])
+    span = h.amax(dim=1, keepdim=True) - low
+    return torch.where(span > 0, (h - low) / span.clamp_min(torch.finfo(h.dtype).tiny), torch.zeros_like(h))
+
+
+def node_groups(perm: Tensor, receptive_fields: Tensor) -> Tensor:
+    """The node group ``FG(t)`` behind each conv position t (Palcu et al. 2019, §3.3).
+
+    Args:
+        perm: LongTensor ``[B, k]``, node index within its graph per sorted slot, -1 for padding
+            (:class:`gnnexplain.models.dgcnn.SortPooling`).
+        receptive_fields: LongTensor ``[L, G]`` of sorted positions in ``[0, k)`` per conv position
+            (:meth:`gnnexplain.models.dgcnn.DGCNN.receptive_fields`).
+    Returns:
+        LongTensor ``[B, L, G]`` of node ids, -1 where the slot is padding.
+    Raises:
+        ValueError: if a receptive-field position is outside ``[0, k)``.
+    """
+    k = perm.size(1)
+    if receptive_fields.numel() and (receptive_fields.min() < 0 or receptive_fields.max() >= k):
+        raise ValueError(f"receptive_fields hold positions outside [0, k={k})")
+    flat = receptive_fields.reshape(1, -1).expand(perm.size(0), -1)
+    return perm.gather(1, flat).view(perm.size(0), *receptive_fields.shape)
+
+
+def importance_frequency(h: Tensor, groups: Tensor, num_nodes: int, num_bins: int = 11) -> Tensor:
+    """Count, per node, how often it falls in each Grad-CAM importance bin (Algorithm 1, Palcu et al. 2019).
+
+    For every element t of h and every node v of ``groups[t]``: ``C[v, b] += 1`` with
+    ``b = min(floor((num_bins - 1) * h[t] + 1e-9), num_bins - 1)``; with 11 bins, ``b = floor(10 h)`` and
+    h = 1.0 lands in bin 10.
+
+    Args:
+        h: Grad-CAM importances in [0, 1], shape ``[L]`` (one graph) or ``[B, L]`` (a batch).
+        groups: node ids covered by each element of h, a LongTensor ``[L, G]`` (or ``[B, L, G]``) padded
+            with -1.
+        num_nodes: number of nodes n of the graph (the largest graph of a batch).
+        num_bins: number of bins, >= 2.
+    Returns:
+        LongTensor ``[n, num_bins]`` (or ``[B, n, num_bins]``, one matrix per graph); row v counts the
+        elements of h that cover node v, by bin.
+    Raises:
+        ValueError: if h has values outside [0, 1], groups has ids >= num_nodes, the shapes do not match,
+            or ``num_bins < 2``.
+    """
+    if num_bins < 2:
+        raise ValueError(f"num_bins={num_bins} must be >= 2")
+    if groups.shape[:-1] != h.shape or h.dim() not in (1, 2):
+        raise ValueError(f"h {tuple(h.shape)} must be [L] or [B, L] and groups {tuple(groups.shape)} [..., L, G]")
+    if h.numel() and (torch.isnan(h).any() or h.min() < 0 or h.max() > 1):
+        raise ValueError("h must hold values in [0, 1]")
+    if groups.numel() and groups.max() >= num_nodes:
+        raise ValueError(f"groups hold node ids >= num_nodes={num_nodes}")
+    single = h.dim() == 1
+    h, groups = (h.unsqueeze(0), groups.unsqueeze(0)) if single else (h, groups)
+    num_graphs = h.size(0)
+    bins = ((num_bins - 1) * h + _EPS).floor().long().clamp(0, num_bins - 1)  # [B, L]
+    graph = torch.arange(num_graphs, device=h.device).view(-1, 1, 1)
+    valid = groups >= 0
+    flat = ((graph * num_nodes + groups) * num_bins + bins.unsqueeze(-1))[valid]
+    counts = torch.bincount(flat, minlength=num_graphs * num_nodes * num_bins)
+    counts = counts.view(num_graphs, num_nodes, num_bins)
+    return counts[0] if single else counts
+
+
+def class_frequency(frequency: Tensor, y: Tensor, pred: Tensor, cls: int,
+                    graph_set: str = "true_class_correct") -> Tensor:
+    """``C_s``: the importance-frequency matrices of the graphs of class ``cls``, per graph (METHODS §1.4).
+
+    Args:
+        frequency: ``[B, n, bins]`` per-graph matrices, each computed with target class = its true class.
+        y, pred: LongTensor ``[B]``, true and predicted classes. cls: the class s.
+        graph_set: ``"true_class_correct"`` (graphs of class s predicted correctly), ``"true_class"``, or
+            ``"all"`` (every graph).
+    Returns:
+        FloatTensor ``[n, bins]``: the sum over the selected graphs divided by their number (zeros if none).
+    Raises:
+        ValueError: for an unknown ``graph_set``.
+    """
+    if graph_set not in FREQUENCY_GRAPH_SETS:
+        raise ValueError(f"graph_set={graph_set!r}; allowed: {', '.join(FREQUENCY_GRAPH_SETS)}")
+    if graph_set == "all":
+        keep = torch.ones_like(y, dtype=torch.bool)
+    else:
+        keep = (y == cls) & ((pred == y) if graph_set == "true_class_correct" else True)
+    if not bool(keep.any()):
+        return torch.zeros(frequency.shape[1:])
+    return frequency[keep].float().sum(0) / int(keep.sum())
+
+
+def frequency_scores(c1: Tensor, c2: Tensor, high_bin: int = 6) -> dict[str, Tensor]:
+    """Per-node scores from the class-wise frequency matrices, for ground-truth scoring (METHODS §1.6).
+
+    With bin centres ``h_b = b / (bins - 1)`` and coverage-normalised rows ``N_s = C_s / sum_b C_s`` (so a
+    node covered by fewer conv positions is not penalised; uncovered rows stay zero):
+
+    * ``"mean_difference"``: ``|sum_b h_b (N_1 - N_2)[:, b]|``, how much the node's mean importance differs
+      between the states (the paper's heatmap reading, free of coverage bias: 0 for H = 1 everywhere);
+    * ``"difference"``: ``|sum_b h_b (C_1 - C_2)[:, b]|``, the same on raw counts (coverage differences
+      between the states, i.e. the sort order alone, also score here);
+    * ``"high"``: ``sum_{b >= high_bin} (C_1 + C_2)[:, b]``, the high-importance mass;
+    * ``"high_normalized"``: ``sum_{b >= high_bin} (N_1 + N_2)[:, b]``.
+
+    Args:
+        c1, c2: ``[n, bins]`` class-wise matrices (State1, State2) from :func:`class_frequency`.
+        high_bin: first bin counted as "high importance" (6, i.e. H >= 0.6).
+    Returns:
+        dict of FloatTensors ``[n]``, >= 0, larger = more important.
+    Raises:
+        ValueError: if the shapes differ.
+    """
+    if c1.shape != c2.shape or c1.dim() != 2:
+        raise ValueError(f"c1 {tuple(c1.shape)} and c2 {tuple(c2.shape)} must both be [n, bins]")
+    c1, c2 = c1.float(), c2.float()
+    centre = torch.arange(c1.size(1), dtype=c1.dtype) / (c1.size(1) - 1)
+    n1, n2 = (c / c.sum(1, keepdim=True).clamp_min(1e-12) for c in (c1, c2))
+    return {"mean_difference": ((n1 - n2) * centre).sum(1).abs(),
+            "difference": ((c1 - c2) * centre).sum(1).abs(),
+            "high": (c1 + c2)[:, high_bin:].sum(1),
+            "high_normalized": (n1 + n2)[:, high_bin:].sum(1)}
+
+
+class GradCAM(ExplainerAlgorithm):
+    """Grad-CAM with importance frequency for DGCNN graph classification (Palcu et al. 2019).
+
+    The model must expose ``trace(x, edge_index, batch, edge_weight) -> (logits, maps, perm)`` and
+    ``receptive_fields()`` (see :class:`gnnexplain.models.dgcnn.DGCNN`). One call explains every graph of a
+    batch in one forward/backward pass: the gradient of the summed target logits w.r.t. the conv maps is
+    each graph's own gradient, since graphs do not interact.
+
+    The returned ``Explanation`` holds ``node_mask [N, 1]``: the mean H over the conv positions that cover
+    the node (0 for a node no position covers, e.g. the lowest-ranked of 85), and the extra attributes
+
+    * ``cam``: FloatTensor ``[B, L]``, H in [0, 1] (eqs. 2-4);
+    * ``groups``: LongTensor ``[B, L, G]``, the node ids (within each graph) behind each element of H, -1 for
+      padding (G = 10 for DGCNN's head);
+    * ``perm``: LongTensor ``[B, k]``, the SortPooling permutation;
+    * ``frequency``: LongTensor ``[B, n_max, 11]``, Algorithm 1's matrix per graph;
+    * ``logits``: FloatTensor ``[B, C]``, the model's output.
+
+    Args:
+        normalize: how H is scaled to [0, 1], one of :data:`CAM_NORMALIZATIONS` (default ``"max"``).
+        num_bins: Algorithm 1's bins (11).
+    Raises:
+        ValueError: for an unknown ``normalize``.
+    """
+
+    def __init__(self, normalize: str = "max", num_bins: int = 11):
+        super().__init__()
+        if normalize not in CAM_NORMALIZATIONS:
+            raise ValueError(f"normalize={normalize!r}; allowed: {', '.join(CAM_NORMALIZATIONS)}")
+        self.normalize, self.num_bins = normalize, num_bins
+
+    def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
+                index=None, batch: Tensor | None = None, edge_weight: Tensor | None = None,
+                **kwargs) -> Explanation:
+        if index is not None:
+            raise ValueError("GradCAM explains every graph of the batch; pass index=None and batch the graphs "
+                             "you want explained")
+        if not hasattr(model, "trace") or not hasattr(model, "receptive_fields"):
+            raise ValueError(f"GradCAM needs a model with trace() and receptive_fields() (e.g. DGCNN), got "
+                             f"{type(model).__name__}")
+        if batch is None:
+            batch = torch.zeros(x.size(0), dtype=torch.long, device=x.device)
+        with torch.enable_grad():
+            trace = model.trace(x, edge_index, batch, edge_weight)
+            score = trace.logits.gather(1, target.view(-1, 1)).sum()  # pre-softmax S_c of each graph
+            (grads,) = torch.autograd.grad(score, trace.maps)
+        cam = gradcam_map(trace.maps.detach(), grads, self.normalize)
+        groups = node_groups(trace.perm, model.receptive_fields().to(x.device))
+        sizes = torch.bincount(batch, minlength=cam.size(0))
+        frequency = importance_frequency(cam, groups, int(sizes.max()), self.num_bins)
+
+        # node_mask: mean H over the positions covering each node, in the batch's global node numbering
+        offset = (sizes.cumsum(0) - sizes).view(-1, 1, 1)
+        valid = groups >= 0
+        node = (groups + offset)[valid]
+        value = cam.unsqueeze(-1).expand_as(groups)[valid]
+        total = scatter(value, node, 0, dim_size=x.size(0), reduce="sum")
+        covered = scatter(torch.ones_like(value), node, 0, dim_size=x.size(0), reduce="sum")
+        node_mask = (total / covered.clamp_min(1)).unsqueeze(-1)
+        return Explanation(node_mask=node_mask, cam=cam, groups=groups, perm=trace.perm, frequency=frequency,
+                           logits=trace.logits.detach())
+
+    def supports(self) -> bool:
+        if self.model_config.task_level != ModelTaskLevel.graph:
+            raise ValueError("GradCAM explains graph-level tasks only (task_level='graph')")
+        if self.model_config.mode != ModelMode.multiclass_classification:
+            raise ValueError("GradCAM needs one logit per class: mode='multiclass_classification'")
+        if self.model_config.return_type != ModelReturnType.raw:
+            raise ValueError("GradCAM differentiates logits: use return_type='raw'")
+        if self.explainer_config.node_mask_type not in (None, MaskType.object):
+            raise ValueError("GradCAM gives one importance per node: node_mask_type must be 'object' or None")
+        if self.explainer_config.edge_mask_type is not None:
+            raise ValueError("GradCAM gives no edge mask: edge_mask_type must be None")
+        return self.explainer_config.explanation_type in (ExplanationType.model, ExplanationType.phenomenon)
+
+
+def gradcam_explainer(model: torch.nn.Module, *, explanation_type: str = "phenomenon",
+                      normalize: str = "max") -> SafeExplainer:
+    """A :class:`SafeExplainer` running :class:`GradCAM` on a graph classifier that returns logits.
+
+    Args:
+        model: e.g. :class:`gnnexplain.models.dgcnn.DGCNN`.
+        explanation_type: ``"phenomenon"`` (explain a given target class, e.g. the true class, as the paper
+            does) or ``"model"`` (explain the predicted class).
+        normalize: see :func:`gradcam_map`.
+    Raises:
+        ValueError: for an unknown ``explanation_type`` or ``normalize``.
+    """
+    if explanation_type not in ("phenomenon", "model"):
+        raise ValueError(f"explanation_type={explanation_type!r}; allowed: phenomenon, model")
+    return SafeExplainer(model, GradCAM(normalize), explanation_type=explanation_type, node_mask_type="object",
+                         edge_mask_type=None, model_config=dict(mode="multiclass_classification",
+                                                                task_level="graph", return_type="raw"))
+
+
+def explain_graphs(explainer: SafeExplainer, graphs) -> Explanation:
+    """Explain a list of graphs in one batched pass (target: each graph's true class ``y`` for
+    ``"phenomenon"`` explainers, the prediction for ``"model"`` ones).
+
+    Args:
+        explainer: from :func:`gradcam_explainer`.
+        graphs: a non-empty sequence of PyG ``Data`` with ``x``, ``edge_index`` and ``y [1]``.
+    Returns:
+        The batch's ``Explanation`` (see :class:`GradCAM`) with ``batch [N]`` and ``y [B]``.
+    Raises:
+        ValueError: if ``graphs`` is empty.
+    """
+    if len(graphs) == 0:
+        raise ValueError("graphs must hold at least one graph")
+    batch = Batch.from_data_list(list(graphs))
+    target = batch.y if explainer.explanation_type == ExplanationType.phenomenon else None
+    explanation = explainer(batch.x, batch.edge_index, target=target, batch=batch.batch)
+    explanation.y = batch.y
+    return explanation
+
+
+def explain_folds(folds: list[dict], graphs, *, explanation_type: str = "phenomenon",
+                  normalize: str = "max") -> dict:
+    """Grad-CAM for every graph with the cross-validation model that did not train on it (METHODS §1.4).
+
+    Each fold's test graphs are explained in one batched pass; outputs are returned in the order of
+    ``graphs``. All graphs must have the same number of nodes n (node identity is shared across graphs).
+
+    Args:
+        folds: from :func:`gnnexplain.models.cross_validate` (``model`` and ``test_index`` per fold).
+        graphs: the PyG ``Data`` list the folds index. explanation_type, normalize: see
+            :func:`gradcam_explainer`.
+    Returns:
+        dict: ``cam [G, L]``, ``groups [G, L, 2*K2]``, ``perm [G, k]``, ``frequency [G, n, 11]``,
+        ``node_mask [G, n]`` (see :class:`GradCAM`), ``y [G]``, ``pred [G]``, ``seconds_per_graph``
+        (wall time of the explanations divided by G).
+    Raises:
+        ValueError: if the graphs differ in size or the folds do not cover every graph exactly once.
+    """
+    sizes = {g.num_nodes for g in graphs}
+    if len(sizes) != 1:
+        raise ValueError(f"explain_folds needs graphs of one size, got sizes {sorted(sizes)}")
+    covered = torch.cat([f["test_index"] for f in folds])
+    if covered.numel() != len(graphs) or torch.unique(covered).numel() != len(graphs):
+        raise ValueError("folds must cover every graph exactly once")
+    n = sizes.pop()
+    parts, start = [], time.perf_counter()
+    for fold in folds:
+        explainer = gradcam_explainer(fold["model"], explanation_type=explanation_type, normalize=normalize)
+        parts.append(explain_graphs(explainer, [graphs[i] for i in fold["test_index"].tolist()]))
+    seconds = (time.perf_counter() - start) / len(graphs)
+    order = torch.argsort(covered)  # back to the order of `graphs`
+    out = {name: torch.cat([e[name] for e in parts])[order] for name in ("cam", "groups", "perm", "frequency", "y")}
+    out["node_mask"] = torch.cat([e.node_mask.view(-1, n) for e in parts])[order]
+    out["pred"] = torch.cat([e.logits.argmax(-1) for e in parts])[order]
+    out["seconds_per_graph"] = seconds
+    return out

@@ -172,7 +172,7 @@ def test_unsupported_models_and_settings():
                   model_config=dict(mode="multiclass_classification", task_level="node", return_type="raw"))
     with pytest.raises(ValueError, match="one node at a time"):
         nam_explainer(model)(data.x, data.edge_index, index=torch.tensor([1, 2]))
-    with pytest.raises(ValueError, match="at least one centre node"):
+    with pytest.raises(ValueError, match="must name at least one node"):
         nam_contributions(model, data.x, data.edge_index, index=[])
     with pytest.raises(ValueError, match="one class per node"):
         nam_explainer(model, target="true")(data.x, data.edge_index, target=data.y[:3], index=1)

@@ -134,7 +134,7 @@ def test_errors(setup):
         perturbation_logits(model, x, ei, [0, 61], None, seed=0)
     with pytest.raises(ValueError, match="'random' is reserved"):
         perturbation_experiment(model, data, nodes, {"random": scores})
-    with pytest.raises(ValueError, match="at least one centre node"):
+    with pytest.raises(ValueError, match="must name at least one node"):
         perturbation_logits(model, x, ei, [], None, seed=0)
 
 

@@ -18,3 +18,24 @@ def check_node_index(index, num_nodes: int, name: str = "index") -> int:
     if value is None or isinstance(index, bool) or not 0 <= value < num_nodes:
         raise IndexError(f"node {name}={index!r} is outside the graph; allowed: integers 0..{num_nodes - 1}")
     return value
+
+
+def check_node_indices(nodes, num_nodes: int, name: str = "nodes"):
+    """Return ``nodes`` (an int, a sequence or a tensor of ids) as a LongTensor ``[T]`` of ids in ``[0, num_nodes)``.
+
+    Raises:
+        ValueError: if ``nodes`` is empty.
+        IndexError: for a float or bool dtype, or an id outside the graph (the first offenders are named).
+    """
+    import torch
+
+    nodes = torch.as_tensor(nodes).view(-1)
+    if nodes.numel() == 0:
+        raise ValueError(f"{name} must name at least one node")
+    if nodes.is_floating_point() or nodes.dtype == torch.bool:
+        raise IndexError(f"{name} has dtype {nodes.dtype}; allowed: integers 0..{num_nodes - 1}")
+    bad = (nodes < 0) | (nodes >= num_nodes)
+    if bad.any():
+        raise IndexError(f"node {name}={nodes[bad][:5].tolist()} is outside the graph; "
+                         f"allowed: integers 0..{num_nodes - 1}")
+    return nodes.long()

@@ -29,7 +29,7 @@ from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from gnnexplain.explain.safety import SafeExplainer
 from gnnexplain.models import GCN
-from gnnexplain.validation import check_node_index
+from gnnexplain.validation import check_node_index, check_node_indices
 
 NAM_METHODS = ("auto", "closed_form", "autograd")
 NAM_TARGETS = ("pred", "true")
@@ -95,17 +95,7 @@ def _check_targets(model: GCN, x: Tensor, edge_index: Tensor, index, target,
                    edge_weight: Tensor | None) -> tuple[Tensor, Tensor]:
     """Validate ``index`` (None = all nodes) and ``target`` (None = predicted class) as LongTensors [T]."""
     num_nodes = x.size(0)
-    if index is None:
-        index = torch.arange(num_nodes)
-    index = torch.as_tensor(index).view(-1)
-    if index.numel() == 0:
-        raise ValueError("index must name at least one centre node")
-    if index.is_floating_point() or index.dtype == torch.bool:
-        raise IndexError(f"node index has dtype {index.dtype}; allowed: integers 0..{num_nodes - 1}")
-    bad = (index < 0) | (index >= num_nodes)
-    if bad.any():
-        raise IndexError(f"node index={index[bad][:5].tolist()} is outside the graph; "
-                         f"allowed: integers 0..{num_nodes - 1}")
+    index = check_node_indices(torch.arange(num_nodes) if index is None else index, num_nodes, "index")
     num_classes = model.config["num_classes"]
     if target is None:
         with torch.no_grad():
@@ -116,7 +106,7 @@ def _check_targets(model: GCN, x: Tensor, edge_index: Tensor, index, target,
                          f"of dtype {target.dtype}")
     if ((target < 0) | (target >= num_classes)).any():
         raise ValueError(f"target classes must lie in 0..{num_classes - 1}, got {target.unique().tolist()}")
-    return index.long(), target.long()
+    return index, target.long()
 
 
 def _two_layer_walk_terms(model: GCN, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None):

@@ -21,24 +21,11 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from gnnexplain.explain.nam import check_nam_model, gcn_forward_projected
-from gnnexplain.validation import check_node_index
+from gnnexplain.validation import check_node_indices
 
 PERCENTS = tuple(range(0, 101, 10))
 RANK_BY = ("signed", "abs")
 _NOT_DELETABLE = torch.iinfo(torch.long).max  # rank of v itself and of nodes beyond K hops
-
-
-def _check_nodes(nodes, num_nodes: int) -> Tensor:
-    """``nodes`` as a LongTensor [T] of ids in [0, N); IndexError names the first bad one."""
-    nodes = torch.as_tensor(nodes).view(-1)
-    if nodes.numel() == 0:
-        raise ValueError("nodes must name at least one centre node")
-    if nodes.is_floating_point() or nodes.dtype == torch.bool:
-        raise IndexError(f"nodes has dtype {nodes.dtype}; allowed: integers 0..{num_nodes - 1}")
-    bad = (nodes < 0) | (nodes >= num_nodes)
-    if bad.any():
-        check_node_index(int(nodes[bad][0]), num_nodes, "nodes")
-    return nodes.long()
 
 
 @dataclass(frozen=True)
@@ -137,7 +124,7 @@ def perturbation_logits(model: torch.nn.Module, x: Tensor, edge_index: Tensor, n
     """
     check_nam_model(model)
     num_nodes = x.size(0)
-    nodes = _check_nodes(nodes, num_nodes)
+    nodes = check_node_indices(nodes, num_nodes)
     percents = list(percents)
     if not isinstance(hops, int) or hops < 1:
         raise ValueError(f"hops={hops!r} must be an integer >= 1")
@@ -231,7 +218,7 @@ def perturbation_experiment(model: torch.nn.Module, data, nodes, rankings: dict[
     """
     if "random" in rankings:
         raise ValueError("the name 'random' is reserved for the seeded random ranking (random_seeds)")
-    nodes = _check_nodes(nodes, data.num_nodes)
+    nodes = check_node_indices(nodes, data.num_nodes)
     truth = (data.y if labels is None else labels)[nodes]
     percents = list(percents)
     predictions, accuracy, std, auc = {}, {}, {}, {}
@@ -280,7 +267,7 @@ def explainer_node_scores(explainer, x: Tensor, edge_index: Tensor, nodes, *, ho
 
     if not isinstance(hops, int) or hops < 1:
         raise ValueError(f"hops={hops!r} must be an integer >= 1")
-    nodes = _check_nodes(nodes, x.size(0))
+    nodes = check_node_indices(nodes, x.size(0))
     out = torch.zeros(nodes.numel(), x.size(0))
     extra = {"seed": seed} if isinstance(explainer, SafeExplainer) else {}
     for t, node in enumerate(tqdm(nodes.tolist(), desc="explain", leave=False, disable=not progress)):

@@ -130,7 +130,7 @@ def test_errors(setup):
         perturbation_logits(model, x, ei, nodes, scores[:, :5])
     with pytest.raises(ValueError, match="needs a seed"):
         perturbation_logits(model, x, ei, nodes, None)
-    with pytest.raises(IndexError, match=r"nodes=61 is outside the graph; allowed: integers 0\.\.60"):
+    with pytest.raises(IndexError, match=r"nodes=\[61\] is outside the graph; allowed: integers 0\.\.60"):
         perturbation_logits(model, x, ei, [0, 61], None, seed=0)
     with pytest.raises(ValueError, match="'random' is reserved"):
         perturbation_experiment(model, data, nodes, {"random": scores})

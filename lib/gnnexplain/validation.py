@@ -39,3 +39,16 @@ def check_node_indices(nodes, num_nodes: int, name: str = "nodes"):
         raise IndexError(f"node {name}={nodes[bad][:5].tolist()} is outside the graph; "
                          f"allowed: integers 0..{num_nodes - 1}")
     return nodes.long()
+
+
+def check_model_args(dropout: float | None = None, **sizes: int) -> None:
+    """Check a model's constructor arguments: every size an integer >= 1, ``dropout`` in [0, 1).
+
+    Raises:
+        ValueError: naming the first argument out of range and its allowed values.
+    """
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}={value!r} must be an integer >= 1")
+    if dropout is not None and not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout={dropout!r} must be in [0, 1)")

@@ -7,6 +7,8 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.nn import GCNConv
 
+from gnnexplain.validation import check_model_args
+
 
 class GCN(torch.nn.Module):
     """Kipf & Welling's GCN, eq. 9: ``Z = Â ReLU(Â X W0) W1`` with dropout before each layer.
@@ -28,10 +30,8 @@ class GCN(torch.nn.Module):
     def __init__(self, in_channels: int, num_classes: int, hidden_channels: int = 16,
                  dropout: float = 0.5, num_layers: int = 2):
         super().__init__()
-        if num_layers < 1:
-            raise ValueError(f"num_layers must be >= 1, got {num_layers}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        check_model_args(dropout, in_channels=in_channels, num_classes=num_classes,
+                         hidden_channels=hidden_channels, num_layers=num_layers)
         self.config = dict(in_channels=in_channels, num_classes=num_classes,
                            hidden_channels=hidden_channels, dropout=dropout, num_layers=num_layers)
         sizes = [in_channels] + [hidden_channels] * (num_layers - 1) + [num_classes]

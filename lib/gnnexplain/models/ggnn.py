@@ -8,6 +8,7 @@ from torch_geometric.nn import global_add_pool
 from torch_geometric.utils import scatter
 
 from gnnexplain.data.molecules import BOND_TYPES, NUM_ATOM_IDS
+from gnnexplain.validation import check_model_args
 
 
 def check_atom_graph(x: Tensor, edge_index: Tensor, edge_type: Tensor, num_ids: int, num_types: int) -> None:
@@ -56,13 +57,8 @@ class GGNN(torch.nn.Module):
     def __init__(self, out_channels: int = 1, hidden_channels: int = 16, num_layers: int = 4,
                  dropout: float = 0.25, num_atom_ids: int = NUM_ATOM_IDS, num_edge_types: int = len(BOND_TYPES)):
         super().__init__()
-        for label, value in (("out_channels", out_channels), ("hidden_channels", hidden_channels),
-                             ("num_layers", num_layers), ("num_atom_ids", num_atom_ids),
-                             ("num_edge_types", num_edge_types)):
-            if value < 1:
-                raise ValueError(f"{label} must be >= 1, got {value}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        check_model_args(dropout, out_channels=out_channels, hidden_channels=hidden_channels,
+                         num_layers=num_layers, num_atom_ids=num_atom_ids, num_edge_types=num_edge_types)
         self.config = dict(out_channels=out_channels, hidden_channels=hidden_channels, num_layers=num_layers,
                            dropout=dropout, num_atom_ids=num_atom_ids, num_edge_types=num_edge_types)
         h = hidden_channels

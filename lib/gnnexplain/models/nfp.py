@@ -9,6 +9,7 @@ from torch_geometric.utils import degree, scatter
 
 from gnnexplain.data.molecules import BOND_TYPES, NUM_ATOM_IDS
 from gnnexplain.models.ggnn import check_atom_graph
+from gnnexplain.validation import check_model_args
 
 
 class NFP(torch.nn.Module):
@@ -38,13 +39,10 @@ class NFP(torch.nn.Module):
     def __init__(self, out_channels: int = 1, hidden_channels: int = 16, num_layers: int = 4,
                  dropout: float = 0.25, max_degree: int = 6, num_atom_ids: int = NUM_ATOM_IDS):
         super().__init__()
-        for label, value in (("out_channels", out_channels), ("hidden_channels", hidden_channels),
-                             ("num_layers", num_layers), ("max_degree", max_degree + 1),
-                             ("num_atom_ids", num_atom_ids)):
-            if value < 1:
-                raise ValueError(f"{label} must be >= 1 (max_degree >= 0), got {value}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        if isinstance(max_degree, bool) or not isinstance(max_degree, int) or max_degree < 0:
+            raise ValueError(f"max_degree={max_degree!r} must be an integer >= 0")
+        check_model_args(dropout, out_channels=out_channels, hidden_channels=hidden_channels,
+                         num_layers=num_layers, num_atom_ids=num_atom_ids)
         self.config = dict(out_channels=out_channels, hidden_channels=hidden_channels, num_layers=num_layers,
                            dropout=dropout, max_degree=max_degree, num_atom_ids=num_atom_ids)
         h = hidden_channels

@@ -8,3 +8,4 @@ from gnnexplain.data.loaders import (
 )
 
 __all__ = ["DATASETS", "DatasetUnavailableError", "load_dataset", "mirror_dir"]
+from gnnexplain.data.benchmarks import BENCHMARKS, explained_nodes, make_benchmark  # noqa: E402

@@ -20,3 +20,4 @@ __all__ = [
     "train_graph_classifier",
     "train_node_classifier",
 ]
+from gnnexplain.models.concat_gnn import ConcatGNN  # noqa: E402

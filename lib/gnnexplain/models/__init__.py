@@ -21,3 +21,4 @@ __all__ = [
     "train_node_classifier",
 ]
 from gnnexplain.models.concat_gnn import ConcatGNN  # noqa: E402
+from gnnexplain.models.graph_gcn import GraphGCN  # noqa: E402

@@ -66,7 +66,8 @@ def test_transition_adds_nodes_edges_and_enforces_rules():
 
 def test_training_raises_target_probability_and_graphs_are_valid():
     def mean_probability(episodes):
-        xgnn = XGNN(TOY_RULES, max_step=8, rollouts=3).fit(TypeCounter(), 1, max_node=6, episodes=episodes, seed=0)
+        xgnn = XGNN(TOY_RULES, max_step=8, rollouts=3, rollback="invalid")
+        xgnn.fit(TypeCounter(), 1, max_node=6, episodes=episodes, seed=0)
         graphs = xgnn.generate(16, seed=1)
         return torch.tensor([g.probability for g in graphs]).mean(), graphs
 
@@ -77,6 +78,13 @@ def test_training_raises_target_probability_and_graphs_are_valid():
     g = graphs[0]
     assert torch.equal(trace_graph(g.trace[g.best_step], num_types=2).x, g.data.x)
     assert g.trace[g.best_step]["probability"] == g.probability
+
+
+def test_repo_rollback_keeps_only_edits_with_non_negative_reward():
+    xgnn = XGNN(TOY_RULES, max_step=8, rollouts=2).fit(TypeCounter(), 1, max_node=6, episodes=2, seed=0)
+    trace = [entry for g in xgnn.generate(8, seed=0) for entry in g.trace]
+    assert {e["status"] for e in trace} >= {"accepted", "rejected"}
+    assert all(e["probability"] >= 0.4 for e in trace if e["status"] == "accepted")  # P - 1/2 + 0.1 >= 0
 
 
 def test_same_seed_same_graphs():

@@ -28,7 +28,7 @@ from torch_geometric.nn import DenseGCNConv
 
 OK, FAILED, INVALID, REJECTED = 0, 1, 2, 3
 STATUS = ("accepted", "failed", "invalid", "rejected")
-ROLLBACKS = ("invalid", "negative")
+ROLLBACKS = ("negative", "invalid")
 
 
 @dataclass(frozen=True)
@@ -229,10 +229,10 @@ class XGNN:
         lr, momentum, weight_decay, clip: the repo's SGD (0.01, 0.9, 5e-4) and gradient-norm clip (100).
         repo_loss: compute the policy-gradient log-probabilities like the repo (cross-entropy over all
             rows, masked and padded included) instead of from the sampled, masked distributions.
-        rollback: which edits are undone: ``"invalid"`` (failed or rule-breaking ones; default,
-            [proposal]) or ``"negative"`` (also every edit with a negative reward, as the repo does; the
-            policy then never leaves the start node for a class whose small graphs all score low, such as
-            Is_Acyclic's cyclic class).
+        rollback: which edits are undone: ``"negative"`` (every failed or rule-breaking edit and every edit
+            with a negative reward, as the repo does; default) or ``"invalid"`` (failed or rule-breaking
+            ones only, [proposal]: with ``"negative"`` the policy never leaves the start node for a class
+            whose small graphs all score low, such as Is_Acyclic's cyclic class).
     Raises:
         ValueError: for ``max_step < 1``, ``rollouts < 0``, ``rollout_steps < 1`` or an unknown ``rollback``.
     """
@@ -241,7 +241,7 @@ class XGNN:
                  rollouts: int = 10, rollout_weight: float = 2.0, rule_reward: float = 0.1, penalty: float = -1.0,
                  rollout_steps: int | None = None, lr: float = 0.01, momentum: float = 0.9,
                  weight_decay: float = 5e-4, clip: float = 100.0, repo_loss: bool = False,
-                 rollback: str = "invalid"):
+                 rollback: str = "negative"):
         if max_step < 1 or rollouts < 0 or (rollout_steps is not None and rollout_steps < 1):
             raise ValueError(f"need max_step >= 1, rollouts >= 0, rollout_steps >= 1 or None; got {max_step}, "
                              f"{rollouts}, {rollout_steps}")

@@ -67,3 +67,20 @@ def make_is_acyclic(num_per_family: int = 67, seed: int = 0) -> list[Data]:
             graphs.append(Data(x=degree_features(g.edge_index, g.num_nodes), edge_index=g.edge_index,
                                y=torch.tensor([label]), family=family, num_nodes=g.num_nodes))
     return graphs
+
+
+def split_graphs(graphs, seed: int = 0, fractions: tuple[float, float] = (0.8, 0.1)) -> tuple[list, list, list]:
+    """Shuffle a graph dataset (seeded) into train / val / test lists (default 80/10/10).
+
+    Raises:
+        ValueError: if the fractions are not positive with a sum below 1, or a part would be empty.
+    """
+    train, val = fractions
+    if train <= 0 or val <= 0 or train + val >= 1:
+        raise ValueError(f"fractions={fractions} must be positive and sum to less than 1")
+    order = torch.randperm(len(graphs), generator=torch.Generator().manual_seed(seed)).tolist()
+    a, b = int(train * len(graphs)), int((train + val) * len(graphs))
+    parts = [order[:a], order[a:b], order[b:]]
+    if any(not p for p in parts):
+        raise ValueError(f"{len(graphs)} graphs are too few to split by {fractions}")
+    return tuple([graphs[i] for i in p] for p in parts)

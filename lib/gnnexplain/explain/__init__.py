@@ -6,7 +6,13 @@ leaves the explained model exactly as it found it (see :func:`reset_explain_stat
 
 from gnnexplain.explain.baselines import NODE_METHODS, explain_node, node_explainer, time_explanations
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
-from gnnexplain.explain.synthetic import TABLE1_METHODS, explain_edges, table1_explainer, train_pgexplainer
+from gnnexplain.explain.synthetic import (
+    TABLE1_METHODS,
+    explain_edges,
+    table1_aucs,
+    table1_explainer,
+    train_pgexplainer,
+)
 
 __all__ = [
     "NODE_METHODS",
@@ -17,6 +23,7 @@ __all__ = [
     "time_explanations",
     "TABLE1_METHODS",
     "explain_edges",
+    "table1_aucs",
     "table1_explainer",
     "train_pgexplainer",
 ]

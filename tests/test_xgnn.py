@@ -111,3 +111,42 @@ def test_errors_for_bad_class_budget_and_rules():
         GraphRules(("C", "N"), (4,))
     with pytest.raises(ValueError, match="rollback"):
         XGNN(GraphRules.mutag(), rollback="always")
+
+
+def test_is_acyclic_families_and_labels():
+    import networkx as nx
+    from torch_geometric.utils import to_networkx
+
+    from gnnexplain.data import make_is_acyclic, split_graphs
+
+    graphs = make_is_acyclic(num_per_family=3, seed=0)
+    assert len(graphs) == 24 and {int(g.y) for g in graphs} == {0, 1}
+    for g in graphs:
+        is_forest = nx.is_forest(to_networkx(g, to_undirected=True))
+        assert is_forest == (int(g.y) == 1), g.family
+        assert torch.equal(g.x.view(-1), torch.bincount(g.edge_index[0], minlength=g.num_nodes).float())
+    train, val, test = split_graphs(graphs, seed=0)
+    assert (len(train), len(val), len(test)) == (19, 2, 3)
+    with pytest.raises(ValueError, match="fractions"):
+        split_graphs(graphs, fractions=(0.9, 0.2))
+
+
+def test_graph_gcn_and_generated_figures():
+    from gnnexplain.models import GraphGCN
+    from gnnexplain.viz import generated_graph_figure
+    from gnnexplain.viz.generated import generated_graph_grid
+
+    model = GraphGCN(7, 2)
+    x = torch.eye(7)[torch.tensor([0, 1, 2, 0])]
+    edge_index = torch.tensor([[0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2]])
+    assert model(x, edge_index, torch.tensor([0, 0, 1, 1])).shape == (2, 2)
+    with pytest.raises(ValueError, match="pooling"):
+        GraphGCN(7, 2, pooling="sort")
+    fig = generated_graph_figure([0, 1, 2, 0], edge_index, GraphRules.mutag().node_types, title="t")
+    assert list(fig.data[1].text) == ["C", "N", "O", "C"] and fig.data[1].marker.color[1] == "red"
+    with pytest.raises(ValueError, match="type_names"):
+        generated_graph_figure([0, 9], edge_index[:, :2], ("C",))
+    panel = {"node_type": [0, 1], "edge_index": edge_index[:, :2], "title": "p"}
+    assert len(generated_graph_grid([[panel, panel]], ("C", "N")).data) == 4
+    with pytest.raises(ValueError, match="rectangular"):
+        generated_graph_grid([[panel], []], ("C", "N"))

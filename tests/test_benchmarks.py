@@ -92,6 +92,21 @@ def test_table1_explainers_return_edge_masks(method):
     assert 0.0 <= edge_auc(masks, data.edge_index, data.edge_mask) <= 1.0
 
 
+def test_pgexplainer_training_is_seeded():
+    data = make_benchmark("Tree-Cycles", 0)
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 2).eval()
+    nodes = explained_nodes(data, every=60)
+    pred = model(data.x, data.edge_index).argmax(-1)
+    masks = []
+    for global_seed in (1, 2):  # the explainers are built under different global RNG states
+        torch.manual_seed(global_seed)
+        explainer = table1_explainer(model, "PGExplainer", epochs=2)
+        train_pgexplainer(explainer, data, nodes, pred, seed=5)
+        masks.append(explain_edges(explainer, data, nodes, target=pred, seed=5)[0])
+    assert all(torch.equal(masks[0][v], masks[1][v]) for v in masks[0])
+
+
 def test_unknown_method_raises():
     with pytest.raises(ValueError, match="GNNExplainer"):
         table1_explainer(ConcatGNN(10, 4), "LIME")

@@ -57,7 +57,7 @@ def train_pgexplainer(explainer: SafeExplainer, data, nodes: Tensor, target: Ten
         explainer: from ``table1_explainer(model, "PGExplainer")``.
         data: ``Data`` with ``x [N, F]``, ``edge_index [2, E]``.
         nodes: LongTensor ``[M]`` of training node ids. target: ``[N]`` class ids (the model's predictions).
-        seed: seeds the mask network's initialisation-free sampling (PGExplainer's concrete noise).
+        seed: seeds the mask network's initialisation and PGExplainer's concrete-noise sampling.
     Returns:
         The mean training loss per epoch.
     Raises:
@@ -72,6 +72,7 @@ def train_pgexplainer(explainer: SafeExplainer, data, nodes: Tensor, target: Ten
     try:
         with torch.random.fork_rng():
             torch.manual_seed(seed)
+            explainer.algorithm.reset_parameters()  # its MLP was initialised from the unseeded global RNG
             for epoch in range(explainer.algorithm.epochs):
                 total = sum(explainer.algorithm.train(epoch, explainer.model, data.x, data.edge_index,
                                                       target=target, index=int(v)) for v in nodes)

@@ -376,22 +376,25 @@ class XGNN:
         return self
 
     @torch.no_grad()
-    def generate(self, num_graphs: int = 1, *, max_node: int | None = None, seed: int = 0) -> list[GeneratedGraph]:
+    def generate(self, num_graphs: int = 1, *, max_node: int | None = None, seed: int = 0,
+                 tolerance: float = 0.01) -> list[GeneratedGraph]:
         """Sample explanation graphs from the trained policy, ``num_graphs`` in one batch.
 
         Each graph starts from one node of ``rules.start_type`` and runs ``max_step`` sampled edits; an
         edit is kept when it succeeds and obeys the rules (with ``rollback="negative"`` also only when its
         immediate reward ``P_f(c|G') − 1/C + rule_reward`` is non-negative), so every graph is valid. The
         returned graph is the one of highest ``P_f(c|G)`` along the trajectory (the latest of the ties
-        within 1e-3, i.e. the largest), since XGNN's goal is the graph that maximises the class score;
+        within ``tolerance``, i.e. the largest), since XGNN's goal is the graph that maximises the class score;
         ``best_step`` says which, and the trace holds the whole trajectory.
 
         Args:
             num_graphs: >= 1. max_node: node budget (default: the one trained with), >= 2. seed: sampling seed.
+            tolerance: probabilities within this of the trajectory's maximum count as ties, in [0, 1).
         Returns:
             A list of :class:`GeneratedGraph`.
         Raises:
-            RuntimeError: before :meth:`fit`. ValueError: for ``num_graphs < 1`` or ``max_node < 2``.
+            RuntimeError: before :meth:`fit`. ValueError: for ``num_graphs < 1``, ``max_node < 2`` or a
+            ``tolerance`` outside [0, 1).
         """
         if self.policy is None:
             raise RuntimeError("call fit(model, target_class) before generate()")
@@ -399,6 +402,8 @@ class XGNN:
         self._check(self.model, self.target_class, max_node)
         if num_graphs < 1:
             raise ValueError(f"num_graphs={num_graphs} must be >= 1")
+        if not 0.0 <= tolerance < 1.0:
+            raise ValueError(f"tolerance={tolerance} must be in [0, 1)")
         generator = torch.Generator().manual_seed(seed)
         node_type, adj = self._start(num_graphs, max_node)
         prob = self._probability(node_type, adj)
@@ -413,7 +418,7 @@ class XGNN:
             node_type[keep], adj[keep], prob[keep] = new_type[keep], new_adj[keep], new_prob[keep]
             for g in range(num_graphs):
                 traces[g].append(self._trace_entry(t, start[g], end[g], status[g], prob[g], node_type[g], adj[g]))
-        return [self._result(traces[g]) for g in range(num_graphs)]
+        return [self._result(traces[g], tolerance) for g in range(num_graphs)]
 
     @staticmethod
     def _trace_entry(step, start, end, status, prob, node_type, adj) -> dict:
@@ -422,9 +427,9 @@ class XGNN:
                 "probability": float(prob), "node_type": node_type[node_type >= 0].tolist(),
                 "edges": [tuple(e) for e in upper]}
 
-    def _result(self, trace: list[dict]) -> GeneratedGraph:
+    def _result(self, trace: list[dict], tolerance: float) -> GeneratedGraph:
         probs = torch.tensor([entry["probability"] for entry in trace])
-        best = int((probs >= probs.max() - 1e-3).nonzero().max())
+        best = int((probs >= probs.max() - tolerance).nonzero().max())
         data = trace_graph(trace[best], self.featurize, len(self.rules.node_types))
         return GeneratedGraph(data, trace[best]["probability"], is_valid(data.node_type, data.edge_index, self.rules),
                               trace, best)

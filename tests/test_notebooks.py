@@ -51,6 +51,8 @@ def check_gnnexplainer_xgnn(results):
     assert all(v["valid_fraction"] == 1.0 and v["n_graphs"] > 0 for c in xgnn.values() for v in c.values())
     assert min(v["mean_probability"] for v in xgnn["Is_Acyclic"].values()) >= 0.9
     assert xgnn["MUTAG"]["mutagenic"]["mean_probability"] >= 0.8
+    forests = results["xgnn_reading"]["Is_Acyclic_forest_fraction"]  # acyclic class -> trees, cyclic -> cycles
+    assert forests["acyclic"] >= 0.8 and forests["cyclic"] <= 0.2
 
 
 # Each notebook's headline numbers, checked on its quick run.

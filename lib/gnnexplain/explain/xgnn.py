@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.data import Data
 from torch_geometric.nn import DenseGCNConv
+from torch_geometric.utils import is_undirected
 
 OK, FAILED, INVALID, REJECTED = 0, 1, 2, 3
 STATUS = ("accepted", "failed", "invalid", "rejected")
@@ -86,8 +87,6 @@ def is_valid(node_type: Tensor, edge_index: Tensor, rules: GraphRules) -> bool:
         node_type: ``[n]`` type ids. edge_index: ``[2, E]`` (both directions).
     """
     deg = torch.bincount(edge_index[0], minlength=node_type.numel()).float()
-    from torch_geometric.utils import is_undirected
-
     return bool((deg <= rules.degree_limits()[node_type]).all()) and bool((edge_index[0] != edge_index[1]).all()) \
         and is_undirected(edge_index, num_nodes=node_type.numel())
 

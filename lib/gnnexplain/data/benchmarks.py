@@ -183,7 +183,8 @@ def _ba_community(seed: int) -> Data:
 
 def explained_nodes(data: Data, every: int = 5) -> Tensor:
     """Motif nodes to explain: every ``every``-th node of ``node_mask`` (the authors explain
-    ``range(400, 700, 5)`` in BA-Shapes, i.e. every 5th house node).
+    ``range(400, 700, 5)`` in BA-Shapes, i.e. every 5th house node; with 5-node houses that is always the
+    house node joined to the base graph, here as there).
 
     Returns:
         LongTensor ``[M]`` of node ids, ascending.

@@ -122,8 +122,8 @@ def table1_aucs(models: dict, data, nodes: Tensor, *, seed: int = 0, gnnexplaine
     out = {}
     for method in TABLE1_METHODS:
         pg = method == "PGExplainer"
-        explainer = table1_explainer(models["gat" if method == "Att" else "gcn"], method,
-                                     epochs=pg_epochs if pg else gnnexplainer_epochs, lr=pg_lr if pg else gnnexplainer_lr)
+        epochs, lr = (pg_epochs, pg_lr) if pg else (gnnexplainer_epochs, gnnexplainer_lr)
+        explainer = table1_explainer(models["gat" if method == "Att" else "gcn"], method, epochs=epochs, lr=lr)
         start = time.perf_counter()
         if pg:
             train_pgexplainer(explainer, data, nodes, pred, seed=seed)

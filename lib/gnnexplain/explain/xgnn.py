@@ -94,7 +94,8 @@ def is_valid(node_type: Tensor, edge_index: Tensor, rules: GraphRules) -> bool:
 class XGNNPolicy(torch.nn.Module):
     """The generator's policy network (XGNN §3.3; repo ``policy_nn.py``).
 
-    ``Lin(T→8)`` (no activation) → three dense GCN layers 8→16→24→32 with ReLU over ``D̃^{-1/2}(A+I)D̃^{-1/2}``
+    ``Lin(T→8)`` (no activation) → three dense GCN layers 8→16→24→32 with ReLU over
+    ``D̃^{-1/2}(A+I)D̃^{-1/2}``
     (the current graph plus candidate rows, which have self-loops only) → node embeddings ``Y``.
     Start head ``MLP_s: 32→16 (ReLU6)→1`` over existing nodes; end head ``MLP_e: [Y_i ‖ Y_{a_s}] 64→24
     (ReLU6)→1`` over existing nodes and candidates. Glorot-uniform weights, zero biases.

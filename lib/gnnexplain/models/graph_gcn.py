@@ -11,7 +11,7 @@ POOLINGS = {"mean": global_mean_pool, "max": global_max_pool, "add": global_add_
 
 
 class GraphGCN(torch.nn.Module):
-    """Three GCN layers ``ReLU(Â X W + b)`` (32 → 48 → 64), graph pooling, ``Lin(64→32)`` → ELU → ``Lin(32→C)``.
+    """Three GCN layers ``ReLU(Â X W + b)`` (32 → 48 → 64), pooling, ``Lin(64→32)`` → ELU → ``Lin(32→C)``.
 
     ``Â = D^{-1/2}(A + I)D^{-1/2}`` (PyG's ``GCNConv``), as in the XGNN authors' dense ``DisNets``.
 

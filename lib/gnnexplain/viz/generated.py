@@ -67,7 +67,8 @@ def generated_graph_grid(panels: Sequence[Sequence[dict]], type_names: Sequence[
                         horizontal_spacing=0.02, vertical_spacing=0.08)
     for i, row in enumerate(panels):
         for j, panel in enumerate(row):
-            single = generated_graph_figure(panel["node_type"], panel["edge_index"], type_names, layout_seed=layout_seed)
+            single = generated_graph_figure(panel["node_type"], panel["edge_index"], type_names,
+                                            layout_seed=layout_seed)
             for trace in single.data:
                 trace.marker.size = 16 if trace.mode == "markers+text" else None
                 fig.add_trace(trace, row=i + 1, col=j + 1)

@@ -1,7 +1,8 @@
 """Explainers: the papers' methods as PyG ``ExplainerAlgorithm`` subclasses, and configured baselines.
 
 Every explainer here runs through :class:`SafeExplainer`, a ``torch_geometric.explain.Explainer`` that
-leaves the explained model exactly as it found it (see :func:`reset_explain_state`).
+leaves the explained model exactly as it found it (see :func:`reset_explain_state`). The model-level
+explainer XGNN lives in :mod:`gnnexplain.explain.xgnn`.
 """
 
 from gnnexplain.explain.baselines import NODE_METHODS, explain_node, node_explainer, time_explanations
@@ -14,8 +15,6 @@ from gnnexplain.explain.bayesgrad import (
     saliency_explainer,
     saliency_prauc,
 )
-from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
-from gnnexplain.explain.nam import NAM, nam_autograd, nam_bias_share, nam_contributions, nam_explainer, nam_self_walk
 from gnnexplain.explain.gradcam import (
     GradCAM,
     class_frequency,
@@ -27,22 +26,55 @@ from gnnexplain.explain.gradcam import (
     importance_frequency,
     node_groups,
 )
+from gnnexplain.explain.nam import (
+    NAM,
+    nam_autograd,
+    nam_bias_share,
+    nam_contributions,
+    nam_explainer,
+    nam_self_walk,
+)
+from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
+from gnnexplain.explain.synthetic import (
+    TABLE1_METHODS,
+    explain_edges,
+    table1_aucs,
+    table1_explainer,
+    train_pgexplainer,
+)
 
 __all__ = [
+    "BayesGrad",
+    "BayesSmoothGrad",
+    "GradCAM",
     "NAM",
+    "NODE_METHODS",
+    "SafeExplainer",
+    "SmoothGrad",
+    "TABLE1_METHODS",
+    "VanillaGrad",
+    "class_frequency",
+    "explain_edges",
+    "explain_folds",
+    "explain_graphs",
+    "explain_molecules",
+    "explain_node",
+    "frequency_scores",
+    "gradcam_explainer",
+    "gradcam_map",
+    "importance_frequency",
     "nam_autograd",
     "nam_bias_share",
     "nam_contributions",
     "nam_explainer",
     "nam_self_walk",
-    "NODE_METHODS",
-    "SafeExplainer",
-    "explain_node",
     "node_explainer",
+    "node_groups",
     "reset_explain_state",
+    "saliency_explainer",
+    "saliency_prauc",
+    "table1_aucs",
+    "table1_explainer",
     "time_explanations",
+    "train_pgexplainer",
 ]
-__all__ += ["BayesGrad", "BayesSmoothGrad", "SmoothGrad", "VanillaGrad", "explain_molecules",
-            "saliency_explainer", "saliency_prauc"]
-__all__ += ["GradCAM", "class_frequency", "explain_folds", "explain_graphs", "frequency_scores",
-            "gradcam_explainer", "gradcam_map", "importance_frequency", "node_groups"]

@@ -1,7 +1,13 @@
-"""Evaluation metrics for explanations, as plain functions: ground-truth AUROC and Precision@k, the
-neighbour-deletion (perturbation) experiment of NAM, and the atom-level PR-AUC of BayesGrad."""
+"""Evaluation metrics for explanations, as plain functions: ground-truth node AUROC, Precision@k and
+edge-mask AUC, the neighbour-deletion (perturbation) experiment of NAM, and the atom-level PR-AUC of BayesGrad."""
 
-from gnnexplain.metrics.groundtruth import node_auroc, precision_at_k
+from gnnexplain.metrics.groundtruth import (
+    edge_auc,
+    explanation_pairs,
+    node_auroc,
+    precision_at_k,
+    symmetrize_edge_mask,
+)
 from gnnexplain.metrics.perturbation import (
     PERCENTS,
     PerturbationResult,
@@ -17,7 +23,9 @@ __all__ = [
     "DEFAULT_RATES",
     "PERCENTS",
     "PerturbationResult",
+    "edge_auc",
     "explainer_node_scores",
+    "explanation_pairs",
     "node_auroc",
     "num_deleted",
     "perturbation_experiment",
@@ -26,4 +34,5 @@ __all__ = [
     "precision_at_k",
     "precision_recall_points",
     "ranking_explainer",
+    "symmetrize_edge_mask",
 ]

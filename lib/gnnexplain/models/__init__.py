@@ -1,11 +1,13 @@
-"""GNNs used by the papers, a seeded training loop and a checkpoint cache."""
+"""GNNs used by the papers, seeded training loops, cross-validation and a checkpoint cache."""
 
 from gnnexplain.models.checkpoints import cache_key, load_or_train
+from gnnexplain.models.concat_gnn import ConcatGNN
 from gnnexplain.models.crossval import cross_validate, stratified_folds
 from gnnexplain.models.dgcnn import DGCNN, SortPooling, sortpool_k
 from gnnexplain.models.gcn import GCN
-from gnnexplain.models.gin import GIN
 from gnnexplain.models.ggnn import GGNN
+from gnnexplain.models.gin import GIN
+from gnnexplain.models.graph_gcn import GraphGCN
 from gnnexplain.models.molecule_training import (
     cross_validate_regression,
     fit_molecule_model,
@@ -13,27 +15,28 @@ from gnnexplain.models.molecule_training import (
     train_molecule_model,
 )
 from gnnexplain.models.nfp import NFP
-from gnnexplain.models.training import (
-    TrainConfig,
-    accuracy,
-    train_graph_classifier,
-    train_node_classifier,
-)
+from gnnexplain.models.training import TrainConfig, accuracy, train_graph_classifier, train_node_classifier
 
 __all__ = [
+    "ConcatGNN",
+    "DGCNN",
     "GCN",
+    "GGNN",
     "GIN",
+    "GraphGCN",
+    "NFP",
+    "SortPooling",
     "TrainConfig",
     "accuracy",
     "cache_key",
-    "load_or_train",
-    "train_graph_classifier",
-    "train_node_classifier",
-    "GGNN",
-    "NFP",
+    "cross_validate",
     "cross_validate_regression",
     "fit_molecule_model",
+    "load_or_train",
     "predict",
+    "sortpool_k",
+    "stratified_folds",
+    "train_graph_classifier",
     "train_molecule_model",
+    "train_node_classifier",
 ]
-__all__ += ["DGCNN", "SortPooling", "cross_validate", "sortpool_k", "stratified_folds"]

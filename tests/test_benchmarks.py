@@ -1,0 +1,114 @@
+"""GNNExplainer's synthetic benchmarks, the Table-1 explainers and the ground-truth edge AUC."""
+
+import pytest
+import torch
+
+from gnnexplain.data import BENCHMARKS, explained_nodes, make_benchmark
+from gnnexplain.explain import TABLE1_METHODS, explain_edges, table1_explainer, train_pgexplainer
+from gnnexplain.metrics import edge_auc, explanation_pairs, symmetrize_edge_mask
+from gnnexplain.models import ConcatGNN
+
+# nodes, undirected edges (motif + base + links + random), motif edges, classes
+EXPECTED = {"BA-Shapes": (700, 2055, 480, 4), "BA-Community": (1400, 4460, 960, 8),
+            "Tree-Cycles": (871, None, 360, 2), "Tree-Grid": (1231, 1705, 960, 2)}
+
+
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_benchmark_counts_and_ground_truth(name):
+    data = make_benchmark(name, seed=0)
+    nodes, edges, motif_edges, classes = EXPECTED[name]
+    assert data.num_nodes == nodes and data.is_undirected() and not data.has_self_loops()
+    if edges is not None:
+        assert data.num_edges == 2 * edges
+    assert int(data.edge_mask.sum()) == 2 * motif_edges
+    assert int(data.y.max()) + 1 == classes
+    src, dst = data.edge_index[:, data.edge_mask]
+    # every ground-truth edge joins two nodes of the same motif
+    assert (data.motif_id[src] == data.motif_id[dst]).all() and (data.motif_id[src] >= 0).all()
+    assert (data.train_mask ^ data.val_mask ^ data.test_mask).all()
+
+
+def test_tree_cycles_random_edges_are_one_percent():
+    data = make_benchmark("Tree-Cycles", seed=0)
+    structural = 510 + 60 * 6 + 60  # tree + cycles + one link per cycle
+    extra = data.num_edges // 2 - structural
+    assert 9 <= extra <= 9 + 60  # int(1% of edges) random + up to 60 second links
+
+
+def test_benchmark_is_seeded():
+    a, b, c = make_benchmark("BA-Shapes", 1), make_benchmark("BA-Shapes", 1), make_benchmark("BA-Shapes", 2)
+    assert torch.equal(a.edge_index, b.edge_index) and torch.equal(a.train_mask, b.train_mask)
+    assert not torch.equal(a.edge_index, c.edge_index)
+
+
+def test_unknown_benchmark_raises():
+    with pytest.raises(ValueError, match="BA-Shapes"):
+        make_benchmark("BA-Houses")
+    with pytest.raises(ValueError, match="every"):
+        explained_nodes(make_benchmark("Tree-Grid"), every=0)
+
+
+def test_symmetrize_averages_directions():
+    edge_index = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    out = symmetrize_edge_mask(edge_index, torch.tensor([1.0, 0.0, 0.2, 0.4]), 3)
+    assert torch.allclose(out, torch.tensor([0.5, 0.5, 0.3, 0.3]))
+
+
+def test_edge_auc_on_hand_made_example():
+    # path 0-1-2-3 plus 3-4; ground truth: 1-2 and 2-3
+    edge_index = torch.tensor([[0, 1, 1, 2, 2, 3, 3, 4], [1, 0, 2, 1, 3, 2, 4, 3]])
+    truth = torch.tensor([0, 0, 1, 1, 1, 1, 0, 0]).bool()
+    perfect = torch.tensor([0.1, 0.1, 0.9, 0.9, 0.8, 0.8, 0.2, 0.2])
+    assert edge_auc({2: perfect}, edge_index, truth, num_hops=2) == 1.0
+    # direction-inconsistent scores are averaged: pair 0-1 -> 0.5, pair 1-2 -> 0.45: one wrong ordering
+    skew = torch.tensor([1.0, 0.0, 0.9, 0.0, 0.8, 0.8, 0.2, 0.2])
+    scores, labels = explanation_pairs(edge_index, skew, truth, 2, 2, 5)
+    assert len(scores) == 4 and labels.sum() == 2
+    assert edge_auc({2: skew}, edge_index, truth, num_hops=2) == pytest.approx(0.75)
+    # node 0 with one hop sees only the negative pair 0-1
+    with pytest.raises(ValueError, match="undefined"):
+        edge_auc({0: perfect}, edge_index, truth, num_hops=1)
+    with pytest.raises(ValueError, match="at least one"):
+        edge_auc({}, edge_index, truth)
+
+
+@pytest.mark.parametrize("method", TABLE1_METHODS)
+def test_table1_explainers_return_edge_masks(method):
+    data = make_benchmark("BA-Shapes", 0)
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 4, conv="gat" if method == "Att" else "gcn").eval()
+    nodes = explained_nodes(data, every=40)
+    explainer = table1_explainer(model, method, epochs=2)
+    pred = model(data.x, data.edge_index).argmax(-1)
+    if method == "PGExplainer":
+        assert len(train_pgexplainer(explainer, data, nodes, pred, seed=0)) == 2
+    target = pred if method == "PGExplainer" else None
+    masks, seconds = explain_edges(explainer, data, nodes, target=target, seed=0)
+    again, _ = explain_edges(explainer, data, nodes, target=target, seed=0)
+    assert set(masks) == set(nodes.tolist()) and seconds > 0
+    for v, mask in masks.items():
+        assert mask.shape == (data.num_edges,) and torch.isfinite(mask).all()
+        assert torch.allclose(mask, again[v])
+    assert 0.0 <= edge_auc(masks, data.edge_index, data.edge_mask) <= 1.0
+
+
+def test_pgexplainer_training_is_seeded():
+    data = make_benchmark("Tree-Cycles", 0)
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 2).eval()
+    nodes = explained_nodes(data, every=60)
+    pred = model(data.x, data.edge_index).argmax(-1)
+    masks = []
+    for global_seed in (1, 2):  # the explainers are built under different global RNG states
+        torch.manual_seed(global_seed)
+        explainer = table1_explainer(model, "PGExplainer", epochs=2)
+        train_pgexplainer(explainer, data, nodes, pred, seed=5)
+        masks.append(explain_edges(explainer, data, nodes, target=pred, seed=5)[0])
+    assert all(torch.equal(masks[0][v], masks[1][v]) for v in masks[0])
+
+
+def test_unknown_method_raises():
+    with pytest.raises(ValueError, match="GNNExplainer"):
+        table1_explainer(ConcatGNN(10, 4), "LIME")
+    with pytest.raises(ValueError, match="conv"):
+        ConcatGNN(10, 4, conv="sage")

@@ -15,7 +15,13 @@ from gnnexplain.models.molecule_training import (
     train_molecule_model,
 )
 from gnnexplain.models.nfp import NFP
-from gnnexplain.models.training import TrainConfig, accuracy, train_graph_classifier, train_node_classifier
+from gnnexplain.models.training import (
+    TrainConfig,
+    accuracy,
+    fit_early_stopping,
+    train_graph_classifier,
+    train_node_classifier,
+)
 
 __all__ = [
     "ConcatGNN",
@@ -31,6 +37,7 @@ __all__ = [
     "cache_key",
     "cross_validate",
     "cross_validate_regression",
+    "fit_early_stopping",
     "fit_molecule_model",
     "load_or_train",
     "predict",

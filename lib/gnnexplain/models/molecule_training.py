@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.data import Batch, Data
 
-from gnnexplain.models.training import TrainConfig, _fit
+from gnnexplain.models.training import TrainConfig, fit_early_stopping
 
 TASKS = ("binary", "regression")
 
@@ -107,7 +107,7 @@ def train_molecule_model(model: torch.nn.Module, train_set: Sequence[Data], val_
         loss = loss_fn(out, val_y).item()
         return loss, ((out > 0).float() == val_y).float().mean().item() if task == "binary" else loss ** 0.5
 
-    return _fit(model, config, step, validate, "train", progress)
+    return fit_early_stopping(model, config, step, validate, progress=progress)
 
 
 def _digest(graphs: Sequence[Data]) -> str:

@@ -51,9 +51,21 @@ def accuracy(logits: Tensor, y: Tensor) -> float:
     return (logits.argmax(dim=-1) == y).float().mean().item()
 
 
-def _fit(model: torch.nn.Module, config: TrainConfig, step: Callable[[torch.optim.Optimizer], float],
-         validate: Callable[[], tuple[float, float]], desc: str, progress: bool) -> dict:
-    """Run epochs of ``step`` with early stopping on ``validate()``'s loss; restore the best weights."""
+def fit_early_stopping(model: torch.nn.Module, config: TrainConfig, step: Callable[[torch.optim.Optimizer], float],
+                       validate: Callable[[], tuple[float, float]], desc: str = "train",
+                       progress: bool = True) -> dict:
+    """The training loop shared by every model: Adam, early stopping on the validation loss, best weights restored.
+
+    Args:
+        model: trained in place; left in eval mode with the weights of the epoch of lowest validation loss.
+        config: ``epochs``, ``lr``, ``weight_decay`` and ``patience`` are used.
+        step: runs one epoch of training with the given optimizer (model in train mode); returns the mean loss.
+        validate: returns ``(val_loss, val_metric)`` under ``torch.no_grad()`` with the model in eval mode.
+        desc, progress: tqdm label and switch.
+    Returns:
+        ``{"history": {"train_loss", "val_loss", "val_acc"}, "best_epoch", "epochs_run"}`` (``val_acc`` holds
+        whatever metric ``validate`` returns).
+    """
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     history = {"train_loss": [], "val_loss": [], "val_acc": []}
     best_loss, best_epoch, best_state, waited = float("inf"), 0, None, 0
@@ -113,7 +125,7 @@ def train_node_classifier(model: torch.nn.Module, data, *, config: TrainConfig =
         out = model(data.x, data.edge_index)[data.val_mask]
         return F.cross_entropy(out, data.y[data.val_mask]).item(), accuracy(out, data.y[data.val_mask])
 
-    report = _fit(model, config, step, validate, "train", progress)
+    report = fit_early_stopping(model, config, step, validate, progress=progress)
     with torch.no_grad():
         out = model(data.x, data.edge_index)
     for split in ("train", "val", "test"):
@@ -167,7 +179,7 @@ def train_graph_classifier(model: torch.nn.Module, train_set, val_set, test_set=
             count += batch.num_graphs
         return total / count
 
-    report = _fit(model, config, step, lambda: _graph_loss_acc(model, val_loader), "train", progress)
+    report = fit_early_stopping(model, config, step, lambda: _graph_loss_acc(model, val_loader), progress=progress)
     with torch.no_grad():
         for split, subset in (("train", train_set), ("val", val_set), ("test", test_set)):
             if subset is not None:

@@ -2,6 +2,7 @@
 synthetic generators (brain networks, GNNExplainer benchmarks, Is_Acyclic) and transforms."""
 
 from gnnexplain.data.benchmarks import BENCHMARKS, explained_nodes, make_benchmark
+from gnnexplain.data.ba3motif import BA3_CLASSES, BA3_FEATURES, make_ba3motif, split_ba3motif
 from gnnexplain.data.is_acyclic import IS_ACYCLIC_CLASSES, degree_features, make_is_acyclic, split_graphs
 from gnnexplain.data.loaders import DATASETS, DatasetUnavailableError, load_dataset, mirror_dir
 from gnnexplain.data.molecules import (
@@ -48,4 +49,8 @@ __all__ = [
     "split_indices",
     "substructure_matches",
     "with_labels",
+    "BA3_CLASSES",
+    "BA3_FEATURES",
+    "make_ba3motif",
+    "split_ba3motif",
 ]

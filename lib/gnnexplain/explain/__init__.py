@@ -34,6 +34,13 @@ from gnnexplain.explain.nam import (
     nam_explainer,
     nam_self_walk,
 )
+from gnnexplain.explain.refine import REFINE_MODES, EdgeAttributor, ReFine, concrete, mask_regulariser
+from gnnexplain.explain.refine_baselines import (
+    REFINE_BASELINES,
+    explain_graphs,
+    graph_explainer,
+    train_graph_pgexplainer,
+)
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
 from gnnexplain.explain.synthetic import (
     TABLE1_METHODS,
@@ -77,4 +84,13 @@ __all__ = [
     "table1_explainer",
     "time_explanations",
     "train_pgexplainer",
+    "REFINE_BASELINES",
+    "REFINE_MODES",
+    "EdgeAttributor",
+    "ReFine",
+    "concrete",
+    "explain_graphs",
+    "graph_explainer",
+    "mask_regulariser",
+    "train_graph_pgexplainer",
 ]

@@ -18,6 +18,16 @@ from gnnexplain.metrics.perturbation import (
     ranking_explainer,
 )
 from gnnexplain.metrics.prauc import DEFAULT_RATES, pr_auc, precision_recall_points
+from gnnexplain.metrics.subgraph_acc import (
+    RATIOS,
+    acc_at_ratios,
+    acc_auc,
+    check_ratio,
+    explanatory_batch,
+    num_kept,
+    recall_at_n,
+    top_ratio_mask,
+)
 
 __all__ = [
     "DEFAULT_RATES",
@@ -35,4 +45,12 @@ __all__ = [
     "precision_recall_points",
     "ranking_explainer",
     "symmetrize_edge_mask",
+    "RATIOS",
+    "acc_at_ratios",
+    "acc_auc",
+    "check_ratio",
+    "explanatory_batch",
+    "num_kept",
+    "recall_at_n",
+    "top_ratio_mask",
 ]

@@ -15,6 +15,7 @@ from gnnexplain.models.molecule_training import (
     train_molecule_model,
 )
 from gnnexplain.models.nfp import NFP
+from gnnexplain.models.refine_targets import BA3MotifNet, MutagGIN, edge_masked, masked_logits
 from gnnexplain.models.training import TrainConfig, accuracy, train_graph_classifier, train_node_classifier
 
 __all__ = [
@@ -39,4 +40,8 @@ __all__ = [
     "train_graph_classifier",
     "train_molecule_model",
     "train_node_classifier",
+    "BA3MotifNet",
+    "MutagGIN",
+    "edge_masked",
+    "masked_logits",
 ]

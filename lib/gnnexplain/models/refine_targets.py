@@ -15,7 +15,6 @@ from torch import Tensor, nn
 from torch_geometric.explain.algorithm.utils import set_masks
 from torch_geometric.nn import GINConv, LEConv, global_mean_pool
 
-from gnnexplain.explain.safety import reset_explain_state
 from gnnexplain.validation import check_model_args
 
 
@@ -101,6 +100,8 @@ def edge_masked(model: nn.Module, edge_mask: Tensor, edge_index: Tensor, *, doub
     """
     if edge_mask.dim() != 1 or edge_mask.numel() != edge_index.size(1):
         raise ValueError(f"edge_mask must have shape [{edge_index.size(1)}], got {list(edge_mask.shape)}")
+    from gnnexplain.explain.safety import reset_explain_state  # here: gnnexplain.explain imports this module
+
     reset_explain_state(model)
     set_masks(model, edge_mask, edge_index, apply_sigmoid=double_sigmoid)
     try:

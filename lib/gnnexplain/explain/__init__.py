@@ -34,13 +34,21 @@ from gnnexplain.explain.nam import (
     nam_explainer,
     nam_self_walk,
 )
-from gnnexplain.explain.refine import REFINE_MODES, EdgeAttributor, ReFine, concrete, mask_regulariser
+from gnnexplain.explain.refine import (
+    REFINE_MODES,
+    EdgeAttributor,
+    ReFine,
+    concrete,
+    correct_predictions,
+    mask_regulariser,
+)
 from gnnexplain.explain.refine_baselines import (
     REFINE_BASELINES,
     explain_graphs,
     graph_explainer,
     train_graph_pgexplainer,
 )
+from gnnexplain.explain.refine_experiment import TABLE2_METHODS, RefineSetup, run_table2
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
 from gnnexplain.explain.synthetic import (
     TABLE1_METHODS,
@@ -93,4 +101,8 @@ __all__ = [
     "graph_explainer",
     "mask_regulariser",
     "train_graph_pgexplainer",
+    "TABLE2_METHODS",
+    "RefineSetup",
+    "run_table2",
+    "correct_predictions",
 ]

@@ -229,7 +229,7 @@ class ReFine(ExplainerAlgorithm):
         """
         if epochs < 1:
             raise ValueError(f"epochs must be >= 1, got {epochs}")
-        train_set, val_set = _correct(model, graphs), _correct(model, val_graphs)
+        train_set, val_set = correct_predictions(model, graphs), correct_predictions(model, val_graphs)
         if not train_set or not val_set:
             raise ValueError("the model predicts no training or no validation graph correctly")
         loader = DataLoader(train_set, batch_size=batch_size, shuffle=True,
@@ -341,13 +341,18 @@ class ReFine(ExplainerAlgorithm):
 
 
 @torch.no_grad()
-def _correct(model: nn.Module, graphs) -> list[Data]:
-    """Plain copies (``x``, ``edge_index``, ``y`` = prediction) of the graphs ``model`` classifies right."""
+def correct_predictions(model: nn.Module, graphs) -> list[Data]:
+    """Plain copies (``x``, ``edge_index``, ``y`` = the class, ``edge_gt`` when present) of the graphs
+    ``model`` classifies correctly (ReFine trains and evaluates on these only)."""
     if len(graphs) == 0:
         return []
-    batch = Batch.from_data_list([Data(x=g.x, edge_index=g.edge_index, y=g.y.view(-1), num_nodes=g.num_nodes)
-                                  for g in graphs])
+    batch = Batch.from_data_list([Data(x=g.x, edge_index=g.edge_index, num_nodes=g.num_nodes) for g in graphs])
     pred = model(batch.x, batch.edge_index, batch.batch).argmax(-1)
-    return [Data(x=g.x, edge_index=g.edge_index, y=pred[i].view(1), num_nodes=g.num_nodes)
-            for i, g in enumerate(graphs) if pred[i] == g.y.view(-1)[0]]
-
+    kept = []
+    for i, g in enumerate(graphs):
+        if pred[i] == g.y.view(-1)[0]:
+            copy_ = Data(x=g.x, edge_index=g.edge_index, y=pred[i].view(1), num_nodes=g.num_nodes)
+            if "edge_gt" in g:
+                copy_.edge_gt = g.edge_gt
+            kept.append(copy_)
+    return kept

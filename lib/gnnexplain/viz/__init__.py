@@ -8,6 +8,13 @@ from gnnexplain.viz.heatmap import class_difference_heatmap, weighted_graph_figu
 from gnnexplain.viz.molecules import molecule_svg, save_svg, scale_scores, svg_row
 from gnnexplain.viz.niv import contribution_bars, niv_figure, top_contributors
 from gnnexplain.viz.perturbation import perturbation_figure
+from gnnexplain.viz.subgraphs import (
+    MUTAG_ATOMS,
+    acc_curves_figure,
+    mutag_molecule_svg,
+    pretraining_figure,
+    subgraph_figure,
+)
 
 __all__ = [
     "class_difference_heatmap",
@@ -25,4 +32,9 @@ __all__ = [
     "top_contributors",
     "training_curves",
     "weighted_graph_figure",
+    "MUTAG_ATOMS",
+    "acc_curves_figure",
+    "mutag_molecule_svg",
+    "pretraining_figure",
+    "subgraph_figure",
 ]

@@ -53,13 +53,13 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
                with_recall: bool = False) -> dict:
     """Explain ``test`` (graphs the model predicts correctly) with every method and score them.
 
-    ReFine-CT is pre-trained without the contrastive loss and not fine-tuned (the paper's Table on the
-    variants); ReFine-FT is pre-trained and not fine-tuned; ReFine is fine-tuned separately at every ρ.
+    ReFine-CT is pre-trained without the contrastive loss and not fine-tuned (as ReFine-FT, which the paper
+    compares it with); ReFine-FT is pre-trained and not fine-tuned; ReFine is fine-tuned separately at every ρ.
 
     Args:
         model: target classifier with ``graph_rep``, eval mode. train, val: pre-training graphs (filtered
-            to correct predictions inside). test: output of :func:`gnnexplain.explain.refine.correct_predictions`, with ``edge_gt`` when
-            ``with_recall``.
+            to correct predictions inside). test: output of :func:`~gnnexplain.explain.refine.correct_predictions`
+            (with ``edge_gt`` when ``with_recall``).
         setup: the dataset's settings. seed: seeds every explainer. with_recall: compute Recall@5.
     Returns:
         ``{"acc_at_rho": {method: [10]}, "acc_auc": {method: float}, "recall_at_5": {method: float},

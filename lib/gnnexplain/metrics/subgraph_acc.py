@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor
-from torch_geometric.data import Batch
+from torch_geometric.data import Batch, Data
 
 RATIOS = tuple(round(0.1 * i, 1) for i in range(1, 11))
 
@@ -90,10 +90,8 @@ def explanatory_batch(batch: Batch, keep: Tensor) -> Batch:
     return out
 
 
-def _plain(graph):
+def _plain(graph) -> Data:
     """A plain ``Data`` with only ``x`` and ``edge_index`` of ``graph`` (so batching ignores extras)."""
-    from torch_geometric.data import Data
-
     return Data(x=graph.x, edge_index=graph.edge_index, num_nodes=graph.num_nodes)
 
 

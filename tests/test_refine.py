@@ -133,7 +133,7 @@ def test_concrete_mean_tends_to_sigmoid():
 
 @pytest.mark.parametrize("mode", ["paper", "repo"])
 def test_fit_fine_tune_and_routing(graphs, model, mode):
-    train, val, test = split_ba3motif(graphs, test_fraction=0.2, val_fraction=0.2)
+    train, val, test = split_ba3motif([g.clone() for g in graphs], test_fraction=0.2, val_fraction=0.2)
     for g in train + val:  # make every graph "correct" for the random model
         g.y = model(g.x, g.edge_index).argmax(-1)
     refine = ReFine(4, 3, hidden=8, mode=mode, ft_steps=3, ft_lr=1e-2, seed=0)
@@ -181,3 +181,18 @@ def test_pgexplainer_trains_on_batches(graphs, model):
     assert masks[1].shape == (graphs[1].num_edges,)
     with pytest.raises(ValueError, match="unknown method"):
         graph_explainer(model, "PGM")
+
+
+def test_run_table2_scores_every_method_on_the_same_graphs(graphs, model):
+    from gnnexplain.explain import RefineSetup, TABLE2_METHODS, correct_predictions, run_table2
+
+    graphs = [g.clone() for g in graphs]
+    for g in graphs:  # make every graph "correct" for the random model
+        g.y = model(g.x, g.edge_index).argmax(-1)
+    train, val, test = split_ba3motif(graphs, test_fraction=0.2, val_fraction=0.2)
+    setup = RefineSetup(hidden=8, epochs=1, lr=1e-3, batch_size=8, ft_steps=2, gnnexplainer_epochs=3, pg_epochs=1)
+    out = run_table2(model, train, val, correct_predictions(model, test)[:3], setup, seed=0, with_recall=True)
+    assert set(TABLE2_METHODS) | {"ReFine (repo mode)", "ReFine-FT (repo mode)"} == set(out["acc_auc"])
+    assert all(len(c) == 10 and c[-1] == 1.0 for c in out["acc_at_rho"].values())
+    assert set(out["recall_at_5"]) == set(out["acc_auc"]) and set(out["seconds_per_instance"]) == set(out["acc_auc"])
+    assert all(len(m) == 3 for m in out["masks"].values())

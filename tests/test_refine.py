@@ -6,7 +6,7 @@ import torch
 from torch_geometric.data import Batch, Data
 
 from gnnexplain.data import make_ba3motif, split_ba3motif
-from gnnexplain.explain import ReFine, SafeExplainer, concrete, explain_graphs, graph_explainer
+from gnnexplain.explain import ReFine, SafeExplainer, concrete, explain_each_graph, graph_explainer
 from gnnexplain.explain.refine_baselines import train_graph_pgexplainer
 from gnnexplain.metrics import acc_at_ratios, acc_auc, explanatory_batch, num_kept, recall_at_n, top_ratio_mask
 from gnnexplain.models import BA3MotifNet, MutagGIN, masked_logits
@@ -153,7 +153,7 @@ def test_fit_fine_tune_and_routing(graphs, model, mode):
     # the explainer path, and its errors
     explainer = graph_explainer(model, refine)
     assert isinstance(explainer, SafeExplainer)
-    masks, seconds = explain_graphs(explainer, test[:2])
+    masks, seconds = explain_each_graph(explainer, test[:2])
     assert masks[0].shape == (test[0].num_edges,) and seconds > 0
     with pytest.raises(ValueError, match="target class"):
         refine.attribute([g], torch.tensor([3]))
@@ -177,7 +177,7 @@ def test_pgexplainer_trains_on_batches(graphs, model):
     targets = torch.cat([model(g.x, g.edge_index).argmax(-1) for g in graphs])
     losses = train_graph_pgexplainer(explainer, graphs, targets, batch_size=10)
     assert len(losses) == 2 and all(loss > 0 for loss in losses)
-    masks, _ = explain_graphs(explainer, graphs[:2], targets[:2])
+    masks, _ = explain_each_graph(explainer, graphs[:2], targets[:2])
     assert masks[1].shape == (graphs[1].num_edges,)
     with pytest.raises(ValueError, match="unknown method"):
         graph_explainer(model, "PGM")

@@ -44,7 +44,7 @@ from gnnexplain.explain.refine import (
 )
 from gnnexplain.explain.refine_baselines import (
     REFINE_BASELINES,
-    explain_graphs,
+    explain_each_graph,
     graph_explainer,
     train_graph_pgexplainer,
 )
@@ -94,10 +94,10 @@ __all__ = [
     "train_pgexplainer",
     "REFINE_BASELINES",
     "REFINE_MODES",
+    "explain_each_graph",
     "EdgeAttributor",
     "ReFine",
     "concrete",
-    "explain_graphs",
     "graph_explainer",
     "mask_regulariser",
     "train_graph_pgexplainer",

@@ -90,7 +90,7 @@ def train_graph_pgexplainer(explainer: SafeExplainer, graphs, targets: Tensor, *
     return losses
 
 
-def explain_graphs(explainer: SafeExplainer, graphs, targets: Tensor | None = None, *,
+def explain_each_graph(explainer: SafeExplainer, graphs, targets: Tensor | None = None, *,
                    seed: int = 0) -> tuple[list[Tensor], float]:
     """Edge masks for each graph and the wall time per graph.
 

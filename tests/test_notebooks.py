@@ -93,11 +93,27 @@ def check_gnnexplainer_xgnn(results):
 
 
 # Each notebook's headline numbers, checked on its quick run.
+def check_refine(results):
+    assert results["target_accuracy"]["BA-3motif"] >= 0.6  # chance 1/3 (quick: 30 epochs, 440 graphs)
+    assert results["target_accuracy"]["Mutagenicity"] >= 0.65  # majority class 0.55 (quick: 10 epochs)
+    table2 = {"SA", "GNNExplainer", "PGExplainer", "ReFine-CT", "ReFine-FT", "ReFine"}
+    for dataset in ("BA-3motif", "Mutagenicity"):
+        assert table2 <= set(results["acc_auc"][dataset])
+        for method, curve in results["acc_at_rho"][dataset].items():
+            assert len(curve) == 10 and curve[-1] == 1.0  # rho = 1 keeps the whole graph
+            assert abs(sum(curve) / 10 - results["acc_auc"][dataset][method]["mean"]) < 1e-6
+        assert results["seconds_per_instance"][dataset]["ReFine"] < 0.4  # 20 fine-tuning steps
+    mutag = results["acc_auc"]["Mutagenicity"]
+    assert mutag["ReFine"]["mean"] > mutag["PGExplainer"]["mean"]
+    assert all(0 <= v["mean"] <= 5 / 12 for v in results["recall_at_5"].values())  # 5 of >= 12 stored GT edges
+
+
 CHECKS = {
     "00_overview": check_overview,
     "01_dgcnn_gradcam": check_dgcnn_gradcam,
     "02_nam": check_nam,
     "03_bayesgrad": check_bayesgrad,
+    "04_refine": check_refine,
     "05_gnnexplainer_xgnn": check_gnnexplainer_xgnn,
 }
 

@@ -1,6 +1,7 @@
 """Datasets: PyG loaders behind an offline raw-file mirror, molecules with RDKit twins, and the papers'
 synthetic generators (brain networks, GNNExplainer benchmarks, Is_Acyclic) and transforms."""
 
+from gnnexplain.data.ba3motif import BA3_CLASSES, BA3_FEATURES, make_ba3motif, split_ba3motif
 from gnnexplain.data.benchmarks import BENCHMARKS, explained_nodes, make_benchmark
 from gnnexplain.data.is_acyclic import IS_ACYCLIC_CLASSES, degree_features, make_is_acyclic, split_graphs
 from gnnexplain.data.loaders import DATASETS, DatasetUnavailableError, load_dataset, mirror_dir
@@ -20,6 +21,8 @@ from gnnexplain.data.synthetic import BrainNetworks, brain_graphs, brain_network
 from gnnexplain.data.transforms import Sparsify, sparsify_mask
 
 __all__ = [
+    "BA3_CLASSES",
+    "BA3_FEATURES",
     "BENCHMARKS",
     "BrainNetworks",
     "DATASETS",
@@ -37,6 +40,7 @@ __all__ = [
     "kfold_indices",
     "load_dataset",
     "load_molecules",
+    "make_ba3motif",
     "make_benchmark",
     "make_is_acyclic",
     "mirror_dir",
@@ -44,6 +48,7 @@ __all__ = [
     "molecule_from_text",
     "oracle_scores",
     "sparsify_mask",
+    "split_ba3motif",
     "split_graphs",
     "split_indices",
     "substructure_matches",

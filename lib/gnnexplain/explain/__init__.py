@@ -34,6 +34,21 @@ from gnnexplain.explain.nam import (
     nam_explainer,
     nam_self_walk,
 )
+from gnnexplain.explain.refine import (
+    EdgeAttributor,
+    REFINE_MODES,
+    ReFine,
+    concrete,
+    correct_predictions,
+    mask_regulariser,
+)
+from gnnexplain.explain.refine_baselines import (
+    REFINE_BASELINES,
+    explain_each_graph,
+    graph_explainer,
+    train_graph_pgexplainer,
+)
+from gnnexplain.explain.refine_experiment import RefineSetup, TABLE2_METHODS, run_table2
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
 from gnnexplain.explain.synthetic import (
     TABLE1_METHODS,
@@ -46,14 +61,23 @@ from gnnexplain.explain.synthetic import (
 __all__ = [
     "BayesGrad",
     "BayesSmoothGrad",
+    "EdgeAttributor",
     "GradCAM",
     "NAM",
     "NODE_METHODS",
+    "REFINE_BASELINES",
+    "REFINE_MODES",
+    "ReFine",
+    "RefineSetup",
     "SafeExplainer",
     "SmoothGrad",
     "TABLE1_METHODS",
+    "TABLE2_METHODS",
     "VanillaGrad",
     "class_frequency",
+    "concrete",
+    "correct_predictions",
+    "explain_each_graph",
     "explain_edges",
     "explain_folds",
     "explain_graphs",
@@ -62,7 +86,9 @@ __all__ = [
     "frequency_scores",
     "gradcam_explainer",
     "gradcam_map",
+    "graph_explainer",
     "importance_frequency",
+    "mask_regulariser",
     "nam_autograd",
     "nam_bias_share",
     "nam_contributions",
@@ -71,10 +97,12 @@ __all__ = [
     "node_explainer",
     "node_groups",
     "reset_explain_state",
+    "run_table2",
     "saliency_explainer",
     "saliency_prauc",
     "table1_aucs",
     "table1_explainer",
     "time_explanations",
+    "train_graph_pgexplainer",
     "train_pgexplainer",
 ]

@@ -1,5 +1,6 @@
 """Evaluation metrics for explanations, as plain functions: ground-truth node AUROC, Precision@k and
-edge-mask AUC, the neighbour-deletion (perturbation) experiment of NAM, and the atom-level PR-AUC of BayesGrad."""
+edge-mask AUC, the neighbour-deletion (perturbation) experiment of NAM, the atom-level PR-AUC of BayesGrad,
+and ReFine's ACC@rho, ACC-AUC and Recall@N."""
 
 from gnnexplain.metrics.groundtruth import (
     edge_auc,
@@ -18,21 +19,39 @@ from gnnexplain.metrics.perturbation import (
     ranking_explainer,
 )
 from gnnexplain.metrics.prauc import DEFAULT_RATES, pr_auc, precision_recall_points
+from gnnexplain.metrics.subgraph_acc import (
+    RATIOS,
+    acc_at_ratios,
+    acc_auc,
+    check_ratio,
+    explanatory_batch,
+    num_kept,
+    recall_at_n,
+    top_ratio_mask,
+)
 
 __all__ = [
     "DEFAULT_RATES",
     "PERCENTS",
     "PerturbationResult",
+    "RATIOS",
+    "acc_at_ratios",
+    "acc_auc",
+    "check_ratio",
     "edge_auc",
     "explainer_node_scores",
     "explanation_pairs",
+    "explanatory_batch",
     "node_auroc",
     "num_deleted",
+    "num_kept",
     "perturbation_experiment",
     "perturbation_logits",
     "pr_auc",
     "precision_at_k",
     "precision_recall_points",
     "ranking_explainer",
+    "recall_at_n",
     "symmetrize_edge_mask",
+    "top_ratio_mask",
 ]

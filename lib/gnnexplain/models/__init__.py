@@ -15,6 +15,7 @@ from gnnexplain.models.molecule_training import (
     train_molecule_model,
 )
 from gnnexplain.models.nfp import NFP
+from gnnexplain.models.refine_targets import BA3MotifNet, MutagGIN, edge_masked, masked_logits
 from gnnexplain.models.training import (
     TrainConfig,
     accuracy,
@@ -24,12 +25,14 @@ from gnnexplain.models.training import (
 )
 
 __all__ = [
+    "BA3MotifNet",
     "ConcatGNN",
     "DGCNN",
     "GCN",
     "GGNN",
     "GIN",
     "GraphGCN",
+    "MutagGIN",
     "NFP",
     "SortPooling",
     "TrainConfig",
@@ -37,9 +40,11 @@ __all__ = [
     "cache_key",
     "cross_validate",
     "cross_validate_regression",
+    "edge_masked",
     "fit_early_stopping",
     "fit_molecule_model",
     "load_or_train",
+    "masked_logits",
     "predict",
     "sortpool_k",
     "stratified_folds",

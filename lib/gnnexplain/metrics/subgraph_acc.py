@@ -1,0 +1,169 @@
+"""ReFine's explanation metrics (Wang et al., NeurIPS 2021, §4.1; repo Wuyxin/ReFine
+``explainers/base.py::evaluate_acc, evaluate_recall``): ACC@ρ, ACC-AUC and Recall@N.
+
+Edge convention: ratios and top-k count *stored* edges of ``edge_index [2, E]``; an undirected edge stored
+in both directions counts twice, and the two directions are ranked independently (as in the repo).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+from torch_geometric.data import Batch, Data
+
+RATIOS = tuple(round(0.1 * i, 1) for i in range(1, 11))
+
+
+def check_ratio(ratio: float, name: str = "ratio") -> float:
+    """Return ``ratio`` as a float; raise ``ValueError`` naming ``name`` unless it lies in (0, 1]."""
+    if not 0 < float(ratio) <= 1:
+        raise ValueError(f"{name} must be in (0, 1], got {ratio}")
+    return float(ratio)
+
+
+def num_kept(num_edges: Tensor | int, ratio: float) -> Tensor:
+    """⌈ρ·E⌉ clamped to [1, E] (elementwise for a tensor of edge counts).
+
+    Raises:
+        ValueError: if ``ratio`` is outside (0, 1] or a count is < 1 (a graph with no edges).
+    """
+    ratio = check_ratio(ratio)
+    counts = torch.as_tensor(num_edges)
+    if (counts < 1).any():
+        raise ValueError("every graph needs at least one edge to be explained")
+    # round first: 0.3 * 10 is 3.0000000000000004 in floating point, whose ceil would be 4
+    kept = torch.ceil(torch.round(counts.double() * ratio, decimals=9)).long()
+    return kept.clamp(1, None).minimum(counts)
+
+
+def top_ratio_mask(imp: Tensor, edge_graph: Tensor, ratio: float, num_graphs: int | None = None) -> Tensor:
+    """Keep the top ⌈ρ·E_g⌉ edges of every graph by importance (ties by stored order, a stable sort).
+
+    Args:
+        imp: ``[E]`` importances. edge_graph: ``[E]`` graph id per edge (0 … B-1).
+        ratio: ρ in (0, 1]. num_graphs: B (default ``edge_graph.max() + 1``).
+    Returns:
+        Bool ``[E]``. Differentiable selection is not needed: the mask only indexes.
+    Raises:
+        ValueError: for ρ outside (0, 1], mismatched shapes, or a graph with no edges.
+    """
+    if imp.shape != edge_graph.shape or imp.dim() != 1:
+        raise ValueError(f"imp {list(imp.shape)} and edge_graph {list(edge_graph.shape)} must both be [E]")
+    num_graphs = int(edge_graph.max()) + 1 if num_graphs is None else num_graphs
+    counts = torch.bincount(edge_graph, minlength=num_graphs)
+    kept = num_kept(counts, ratio)
+    order = torch.sort(imp.detach(), descending=True, stable=True).indices
+    order = order[torch.sort(edge_graph[order], stable=True).indices]  # by graph, then by importance
+    start = torch.cumsum(counts, 0) - counts
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(order.numel()) - start[edge_graph[order]]
+    return rank < kept[edge_graph]
+
+
+def explanatory_batch(batch: Batch, keep: Tensor) -> Batch:
+    """The explanatory subgraphs of a batch: the kept edges and the nodes incident to them, relabelled.
+
+    A graph whose edges are all kept is returned whole (isolated nodes included), so ρ = 1 gives the
+    original graph. Extra attributes of ``batch`` are dropped.
+
+    Args:
+        batch: a PyG ``Batch`` (or a single ``Data``) with ``x``, ``edge_index``, ``batch``.
+        keep: bool ``[E]`` with at least one kept edge per graph (from :func:`top_ratio_mask`).
+    Returns:
+        A ``Batch`` with ``x``, ``edge_index``, ``batch``, ``edge_id`` (``[E']``, the kept edges' ids in
+        ``batch``) and ``num_graphs`` equal to the input's.
+    """
+    graph_of = batch.batch if getattr(batch, "batch", None) is not None else batch.x.new_zeros(
+        batch.num_nodes, dtype=torch.long)
+    num_graphs = int(graph_of.max()) + 1
+    edge_graph = graph_of[batch.edge_index[0]]
+    whole = torch.bincount(edge_graph[keep], minlength=num_graphs) == torch.bincount(edge_graph, minlength=num_graphs)
+    node_keep = whole[graph_of].clone()
+    node_keep[batch.edge_index[:, keep].flatten()] = True
+    mapping = torch.cumsum(node_keep.long(), 0) - 1  # old node id -> new id (kept nodes only)
+    out = Batch(x=batch.x[node_keep], edge_index=mapping[batch.edge_index[:, keep]], batch=graph_of[node_keep],
+                edge_id=keep.nonzero().flatten())
+    out._num_graphs = num_graphs
+    return out
+
+
+def _plain(graph) -> Data:
+    """A plain ``Data`` with only ``x`` and ``edge_index`` of ``graph`` (so batching ignores extras)."""
+    return Data(x=graph.x, edge_index=graph.edge_index, num_nodes=graph.num_nodes)
+
+
+@torch.no_grad()
+def acc_at_ratios(model: torch.nn.Module, graphs: Sequence, imps: Sequence[Tensor], *,
+                  ratios: Sequence[float] = RATIOS, target: Tensor | None = None) -> list[float]:
+    """ACC@ρ: the fraction of graphs whose explanatory subgraph (top ⌈ρ·E⌉ edges, relabelled) the model
+    still assigns to ``target``, for each ρ (paper §4.1; one batched forward pass per ρ).
+
+    Args:
+        model: ``(x, edge_index, batch) -> logits [B, C]``, in eval mode.
+        graphs: B ``Data`` objects (the test graphs the model predicts correctly, as in the paper).
+        imps: B edge importances, ``imps[g]`` of shape ``[E_g]``; or a list of such lists, one per ρ
+            (ReFine fine-tunes separately for each ρ).
+        ratios: ρ values in (0, 1]. target: ``[B]`` classes (default: the model's full-graph predictions).
+    Returns:
+        One accuracy in [0, 1] per ρ.
+    Raises:
+        ValueError: for empty ``graphs``, mismatched lengths, ρ outside (0, 1] or a graph with no edges.
+    """
+    if len(graphs) == 0:
+        raise ValueError("graphs must not be empty")
+    per_ratio = isinstance(imps[0], (list, tuple))
+    if per_ratio and len(imps) != len(ratios):
+        raise ValueError(f"got {len(imps)} importance lists for {len(ratios)} ratios")
+    batch = Batch.from_data_list([_plain(g) for g in graphs])
+    if target is None:
+        target = model(batch.x, batch.edge_index, batch.batch).argmax(-1)
+    edge_graph = batch.batch[batch.edge_index[0]]
+    accs = []
+    for i, ratio in enumerate(ratios):
+        imp = torch.cat(list(imps[i] if per_ratio else imps))
+        if imp.numel() != batch.num_edges:
+            raise ValueError(f"importances hold {imp.numel()} values for {batch.num_edges} edges")
+        sub = explanatory_batch(batch, top_ratio_mask(imp, edge_graph, ratio, len(graphs)))
+        pred = model(sub.x, sub.edge_index, sub.batch).argmax(-1)
+        accs.append(float((pred == target).float().mean()))
+    return accs
+
+
+def acc_auc(accs: Sequence[float]) -> float:
+    """ACC-AUC: the mean of ACC@ρ over ρ ∈ {0.1, …, 1.0} (a normalised Riemann sum; the repo's JSON calls
+    it "ROC-AUC").
+
+    Raises:
+        ValueError: unless there are exactly 10 values, each in [0, 1].
+    """
+    values = torch.as_tensor(list(accs), dtype=torch.float64)
+    if values.numel() != len(RATIOS) or ((values < 0) | (values > 1)).any():
+        raise ValueError(f"accs must be {len(RATIOS)} accuracies in [0, 1], got {list(accs)}")
+    return float(values.mean())
+
+
+def recall_at_n(imps: Sequence[Tensor], ground_truth: Sequence[Tensor], n: int = 5) -> float:
+    """Recall@N: ``|top-N edges ∩ GT| / |GT|`` per graph, averaged (paper §4.1, BA-3motif).
+
+    Args:
+        imps: per-graph importances ``[E_g]``. ground_truth: per-graph bool ``[E_g]`` (stored edges).
+        n: N >= 1 (capped at E_g).
+    Returns:
+        The mean recall in [0, 1].
+    Raises:
+        ValueError: for n < 1, mismatched lengths or shapes, or a graph without ground-truth edges.
+    """
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    if len(imps) != len(ground_truth) or len(imps) == 0:
+        raise ValueError("imps and ground_truth must be non-empty and of equal length")
+    recalls = []
+    for imp, gt in zip(imps, ground_truth):
+        if imp.shape != gt.shape or not gt.any():
+            raise ValueError("each ground truth must match its importances' shape and hold a positive edge")
+        top = torch.sort(imp, descending=True, stable=True).indices[:n]
+        recalls.append(float(gt.bool()[top].sum()) / float(gt.sum()))
+    return sum(recalls) / len(recalls)

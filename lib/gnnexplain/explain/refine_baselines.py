@@ -21,7 +21,7 @@ from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer, PGE
 from torch_geometric.loader import DataLoader
 
 from gnnexplain.explain.refine import ReFine
-from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
+from gnnexplain.explain.safety import SafeExplainer, fit_pgexplainer
 
 REFINE_BASELINES = ("SA", "GNNExplainer", "PGExplainer")
 _MODEL_CONFIG = dict(mode="multiclass_classification", task_level="graph", return_type="raw")
@@ -74,24 +74,16 @@ def train_graph_pgexplainer(explainer: SafeExplainer, graphs, targets: Tensor, *
         raise ValueError("graphs must not be empty")
     data = [Data(x=g.x, edge_index=g.edge_index, y=targets[i].view(1), num_nodes=g.num_nodes)
             for i, g in enumerate(graphs)]
-    reset_explain_state(explainer.model)
-    losses = []
-    try:
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)
-            explainer.algorithm.reset_parameters()
-            loader = DataLoader(data, batch_size=batch_size, shuffle=True)
-            for epoch in range(explainer.algorithm.epochs):
-                total = sum(explainer.algorithm.train(epoch, explainer.model, b.x, b.edge_index, target=b.y,
-                                                      batch=b.batch) for b in loader)
-                losses.append(total / len(loader))
-    finally:
-        reset_explain_state(explainer.model)
-    return losses
+
+    def epoch_inputs():  # runs inside fit_pgexplainer's seeded RNG, so the shuffling is seeded too
+        loader = DataLoader(data, batch_size=batch_size, shuffle=True)
+        return (dict(x=b.x, edge_index=b.edge_index, target=b.y, batch=b.batch) for b in loader)
+
+    return fit_pgexplainer(explainer, epoch_inputs, seed=seed)
 
 
 def explain_each_graph(explainer: SafeExplainer, graphs, targets: Tensor | None = None, *,
-                   seed: int = 0) -> tuple[list[Tensor], float]:
+                       seed: int = 0) -> tuple[list[Tensor], float]:
     """Edge masks for each graph and the wall time per graph.
 
     Args:

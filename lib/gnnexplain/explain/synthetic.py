@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from torch_geometric.explain.algorithm import AttentionExplainer, CaptumExplainer, GNNExplainer, PGExplainer
 
-from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
+from gnnexplain.explain.safety import SafeExplainer, fit_pgexplainer
 
 TABLE1_METHODS = ("Att", "Grad", "GNNExplainer", "PGExplainer")
 _MODEL_CONFIG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
@@ -50,8 +50,7 @@ def table1_explainer(model: torch.nn.Module, method: str, *, epochs: int = 100, 
 def train_pgexplainer(explainer: SafeExplainer, data, nodes: Tensor, target: Tensor, *, seed: int = 0) -> list[float]:
     """Train a PGExplainer's mask network on ``nodes`` (one ``algorithm.train`` call per node and epoch).
 
-    The model is cleaned with :func:`reset_explain_state` first: a GNNExplainer run before would leave a
-    stale ``_edge_mask`` parameter that silently cuts the prediction loss's gradient.
+    Runs :func:`gnnexplain.explain.safety.fit_pgexplainer` (seeded, no side effects on the model).
 
     Args:
         explainer: from ``table1_explainer(model, "PGExplainer")``.
@@ -67,19 +66,8 @@ def train_pgexplainer(explainer: SafeExplainer, data, nodes: Tensor, target: Ten
         raise TypeError("train_pgexplainer needs an explainer built with method='PGExplainer'")
     if nodes.numel() == 0:
         raise ValueError("nodes must hold at least one node id")
-    reset_explain_state(explainer.model)
-    losses = []
-    try:
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)
-            explainer.algorithm.reset_parameters()  # its MLP was initialised from the unseeded global RNG
-            for epoch in range(explainer.algorithm.epochs):
-                total = sum(explainer.algorithm.train(epoch, explainer.model, data.x, data.edge_index,
-                                                      target=target, index=int(v)) for v in nodes)
-                losses.append(total / nodes.numel())
-    finally:
-        reset_explain_state(explainer.model)
-    return losses
+    return fit_pgexplainer(explainer, lambda: (dict(x=data.x, edge_index=data.edge_index, target=target,
+                                                    index=int(v)) for v in nodes), seed=seed)
 
 
 def explain_edges(explainer: SafeExplainer, data, nodes: Tensor, *, target: Tensor | None = None,

@@ -296,3 +296,48 @@ def test_cross_validate_and_explain_folds_restore_graph_order(small_net, tmp_pat
     assert torch.allclose(ex["cam"][int(cv[1]["test_index"][0])], single.cam[0], atol=1e-5)
     with pytest.raises(ValueError, match="exactly once"):
         explain_folds(cv[:1], graphs)
+
+
+def test_dense_training_equals_sparse_training(small_net):
+    from gnnexplain.models import TrainConfig, dense_graphs, train_dense_graph_classifier, train_graph_classifier
+
+    graphs = brain_graphs(small_net, 70)
+    config = TrainConfig(epochs=3, lr=1e-3, weight_decay=0.0, patience=None, batch_size=4)
+    train, val, test = torch.arange(0, 8), torch.arange(8, 10), torch.arange(10, 12)
+    reports = []
+    for dense in (False, True):
+        torch.manual_seed(0)
+        model = DGCNN(graphs[0].num_features, 2, k=20)
+        if dense:
+            batch = Batch.from_data_list(graphs)
+            x, adj, mask = dense_graphs(batch.x, batch.edge_index, batch.batch)
+            model.eval()  # dropout off for the comparison; training switches it back on
+            assert torch.allclose(model.forward_dense(x, adj, mask).detach(),
+                                  model(batch.x, batch.edge_index, batch.batch).detach(), atol=1e-6)
+            reports.append(train_dense_graph_classifier(model, x, adj, mask, batch.y, train, val, test,
+                                                        config=config, seed=3, progress=False))
+        else:
+            subset = lambda index: [graphs[i] for i in index]  # noqa: E731
+            reports.append(train_graph_classifier(model, subset(train), subset(val), subset(test), config=config,
+                                                  seed=3, progress=False))
+        reports[-1]["weights"] = torch.cat([p.detach().view(-1) for p in model.parameters()])
+    sparse, dense = reports
+    assert torch.allclose(torch.tensor(sparse["history"]["train_loss"]), torch.tensor(dense["history"]["train_loss"]))
+    assert torch.allclose(torch.tensor(sparse["history"]["val_loss"]), torch.tensor(dense["history"]["val_loss"]),
+                          atol=1e-6)
+    assert torch.allclose(sparse["weights"], dense["weights"], atol=1e-5)
+    assert sparse["test_acc"] == dense["test_acc"]
+    with pytest.raises(ValueError, match="must not be empty"):
+        train_dense_graph_classifier(model, x, adj, mask, batch.y, train[:0], val)
+
+
+def test_min_delta_stops_on_insignificant_improvements():
+    from gnnexplain.models import TrainConfig, fit_early_stopping
+
+    model = torch.nn.Linear(1, 1)
+    losses = iter([1.0, 0.9, 0.899, 0.898, 0.897, 0.5])
+    config = TrainConfig(epochs=6, patience=3, min_delta=0.01)
+    report = fit_early_stopping(model, config, lambda opt: 0.0, lambda: (next(losses), 0.0), progress=False)
+    assert report["epochs_run"] == 5 and report["best_epoch"] == 4  # stopped before 0.5, best = lowest loss seen
+    with pytest.raises(ValueError, match="min_delta"):
+        TrainConfig(min_delta=-0.1)

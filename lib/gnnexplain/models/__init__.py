@@ -3,7 +3,7 @@
 from gnnexplain.models.checkpoints import cache_key, load_or_train
 from gnnexplain.models.concat_gnn import ConcatGNN
 from gnnexplain.models.crossval import cross_validate, stratified_folds
-from gnnexplain.models.dgcnn import DGCNN, SortPooling, sortpool_k
+from gnnexplain.models.dgcnn import DGCNN, SortPooling, dense_graphs, sortpool_k
 from gnnexplain.models.gcn import GCN
 from gnnexplain.models.ggnn import GGNN
 from gnnexplain.models.gin import GIN
@@ -20,6 +20,7 @@ from gnnexplain.models.training import (
     TrainConfig,
     accuracy,
     fit_early_stopping,
+    train_dense_graph_classifier,
     train_graph_classifier,
     train_node_classifier,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "cache_key",
     "cross_validate",
     "cross_validate_regression",
+    "dense_graphs",
     "edge_masked",
     "fit_early_stopping",
     "fit_molecule_model",
@@ -48,6 +50,7 @@ __all__ = [
     "predict",
     "sortpool_k",
     "stratified_folds",
+    "train_dense_graph_classifier",
     "train_graph_classifier",
     "train_molecule_model",
     "train_node_classifier",

@@ -9,7 +9,8 @@ import numpy as np
 import torch
 
 from gnnexplain.models.checkpoints import load_or_train
-from gnnexplain.models.training import TrainConfig, train_graph_classifier
+from gnnexplain.models.dgcnn import dense_graphs
+from gnnexplain.models.training import TrainConfig, train_dense_graph_classifier, train_graph_classifier
 
 
 def stratified_folds(y: torch.Tensor, n_folds: int, seed: int = 0) -> torch.Tensor:
@@ -42,7 +43,9 @@ def cross_validate(build: Callable[[], torch.nn.Module], graphs: Sequence, folds
     Inside the training folds a stratified ``val_fraction`` (at least one graph per class) is held out for
     early stopping / choosing the epoch (``train_graph_classifier``); the test fold is never seen during
     training. Models are cached with
-    :func:`gnnexplain.models.load_or_train` under ``<name>-fold<f>``.
+    :func:`gnnexplain.models.load_or_train` under ``<name>-fold<f>``. A model with ``forward_dense`` (e.g.
+    :class:`gnnexplain.models.DGCNN`) is trained on dense tensors computed once for all graphs
+    (:func:`gnnexplain.models.train_dense_graph_classifier`: the same batches, faster).
 
     Args:
         build: returns a fresh model. graphs: PyG ``Data`` with ``y [1]``. folds: ``[G]`` fold ids
@@ -57,23 +60,34 @@ def cross_validate(build: Callable[[], torch.nn.Module], graphs: Sequence, folds
         ValueError: if ``val_fraction`` is outside (0, 0.5] or ``folds`` does not match ``graphs``.
     """
     from sklearn.model_selection import train_test_split
+    from torch_geometric.data import Batch
 
     if not 0 < val_fraction <= 0.5:
         raise ValueError(f"val_fraction={val_fraction} must be in (0, 0.5]")
     if len(folds) != len(graphs):
         raise ValueError(f"folds has {len(folds)} entries for {len(graphs)} graphs")
     y = np.array([int(g.y) for g in graphs])
+    dense = None
+    if hasattr(build(), "forward_dense"):
+        everything = Batch.from_data_list(list(graphs))
+        dense = (*dense_graphs(everything.x, everything.edge_index, everything.batch), everything.y)
     results = []
     for f in range(int(folds.max()) + 1):
         test_index = (folds == f).nonzero().view(-1)
         rest = (folds != f).nonzero().view(-1).numpy()
         n_val = max(len(np.unique(y[rest])), math.ceil(val_fraction * len(rest)))  # at least one graph per class
         train_idx, val_idx = train_test_split(rest, test_size=n_val, stratify=y[rest], random_state=seed)
-        train_set, val_set = [graphs[i] for i in train_idx], [graphs[i] for i in val_idx]
-        test_set = [graphs[i] for i in test_index.tolist()]
+
+        def train(m):
+            if dense is not None:
+                return train_dense_graph_classifier(m, *dense, torch.as_tensor(train_idx), torch.as_tensor(val_idx),
+                                                    test_index, config=config, seed=seed, progress=progress)
+            subset = lambda index: [graphs[i] for i in index]  # noqa: E731
+            return train_graph_classifier(m, subset(train_idx), subset(val_idx), subset(test_index.tolist()),
+                                          config=config, seed=seed, progress=progress)
+
         model, report = load_or_train(
-            build, lambda m: train_graph_classifier(m, train_set, val_set, test_set, config=config, seed=seed,
-                                                    progress=progress),
+            build, train,
             name=f"{name}-fold{f}", key={**key, "fold": f, "folds": folds.tolist(), "val_fraction": val_fraction,
                                          "train": config.as_dict()}, seed=seed)
         results.append({"model": model, "report": report, "test_index": test_index, "test_acc": report["test_acc"]})

@@ -40,6 +40,21 @@ def sortpool_k(graph_sizes: Sequence[int], k: float = 0.6) -> int:
     return max(10, int(sizes[math.ceil(k * len(sizes)) - 1]))
 
 
+def dense_graphs(x: Tensor, edge_index: Tensor, batch: Tensor | None = None,
+                 edge_weight: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    """Dense form of a batch of graphs, as :class:`DGCNN` consumes it.
+
+    Args:
+        x: ``[N, F]``. edge_index: ``[2, E]``. batch: ``[N]`` sorted graph ids (None: one graph).
+        edge_weight: ``[E]`` or None (every edge counts 1).
+    Returns:
+        ``(x [B, Nmax, F], adj [B, Nmax, Nmax], mask [B, Nmax])``; ``adj[b, i, j]`` is the summed weight of the
+        edges i -> j of graph b, ``mask`` is True for real nodes.
+    """
+    z, mask = to_dense_batch(x, batch)
+    return z, to_dense_adj(edge_index, batch, edge_weight, max_num_nodes=z.size(1)), mask
+
+
 class SortPooling(nn.Module):
     """SortPooling (Zhang et al. 2018) that also returns the sort permutation.
 
@@ -71,9 +86,12 @@ class SortPooling(nn.Module):
         """
         if batch is None:
             batch = x.new_zeros(x.size(0), dtype=torch.long)
-        dense, mask = to_dense_batch(x, batch)  # [B, Nmax, D]
+        return self.sort_dense(*to_dense_batch(x, batch))
+
+    def sort_dense(self, dense: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+        """:meth:`forward` on a dense batch: ``dense [B, Nmax, D]``, ``mask [B, Nmax]`` (True = real node)."""
         num_graphs, n_max, dim = dense.shape
-        order = torch.arange(n_max, device=x.device).expand(num_graphs, n_max)
+        order = torch.arange(n_max, device=dense.device).expand(num_graphs, n_max)
         channels = range(dim) if self.tie_break else [dim - 1]
         for c in channels:  # successive stable sorts: the last one sorted (channel D-1) is the primary key
             key = dense.gather(1, order.unsqueeze(-1).expand(-1, -1, dim))[..., c]
@@ -148,13 +166,17 @@ class DGCNN(nn.Module):
               edge_weight: Tensor | None = None) -> Tensor:
         """Concatenated graph-convolution outputs ``Zcat [N, D]`` (last channel = sort key).
 
-        Propagation uses a dense adjacency per graph of the batch (``[B, Nmax, Nmax]``): the graphs of this
+        Propagation uses a dense adjacency per graph of the batch (:func:`dense_graphs`): the graphs of this
         workbook are small and often complete, where dense batched products are many times faster than
         scatter. ``edge_weight [E]`` (optional, must be > 0) weights the neighbour sum and the degree; the
         official DGCNN ignores weights (None).
         """
-        z, mask = to_dense_batch(x, batch)  # [B, Nmax, F]
-        adj = to_dense_adj(edge_index, batch, edge_weight, max_num_nodes=z.size(1))  # [B, Nmax, Nmax]
+        z, adj, mask = dense_graphs(x, edge_index, batch, edge_weight)
+        return self.embed_dense(z, adj)[mask]
+
+    def embed_dense(self, z: Tensor, adj: Tensor) -> Tensor:
+        """:meth:`embed` on a dense batch: ``z [B, Nmax, F]``, ``adj [B, Nmax, Nmax]`` -> ``[B, Nmax, D]``
+        (padding rows hold values that :meth:`SortPooling.sort_dense` masks out)."""
         deg = adj.sum(-1, keepdim=True) + 1  # [B, Nmax, 1]
         if self.norm == "gcn_sym":
             inv = deg.rsqrt()
@@ -167,7 +189,7 @@ class DGCNN(nn.Module):
             else:
                 z = torch.tanh(adj @ h + h / deg + lin.bias)
             outputs.append(z)
-        return torch.cat(outputs, dim=-1)[mask]
+        return torch.cat(outputs, dim=-1)
 
     def conv_maps(self, pooled: Tensor) -> Tensor:
         """The 1-D CNN on sorted nodes: ``pooled [B, k, D]`` -> post-ReLU conv2 maps ``[B, 32, L2]``."""
@@ -187,7 +209,12 @@ class DGCNN(nn.Module):
     def trace(self, x: Tensor, edge_index: Tensor, batch: Tensor | None = None,
               edge_weight: Tensor | None = None) -> DGCNNTrace:
         """Forward pass returning logits, the last conv maps and the SortPooling permutation (for Grad-CAM)."""
-        pooled, perm = self.pool(self.embed(x, edge_index, batch, edge_weight), batch)
+        return self.trace_dense(*dense_graphs(x, edge_index, batch, edge_weight))
+
+    def trace_dense(self, x: Tensor, adj: Tensor, mask: Tensor) -> DGCNNTrace:
+        """:meth:`trace` on a dense batch (:func:`dense_graphs`): ``x [B, Nmax, F]``, ``adj [B, Nmax, Nmax]``,
+        ``mask [B, Nmax]``."""
+        pooled, perm = self.pool.sort_dense(self.embed_dense(x, adj), mask)
         maps = self.conv_maps(pooled)
         return DGCNNTrace(self.classify(maps), maps, perm)
 
@@ -195,6 +222,11 @@ class DGCNN(nn.Module):
                 edge_weight: Tensor | None = None) -> Tensor:
         """Logits ``[B, C]`` for a batch of graphs (``x [N, F]``, ``edge_index [2, E]``, ``batch [N]``)."""
         return self.trace(x, edge_index, batch, edge_weight).logits
+
+    def forward_dense(self, x: Tensor, adj: Tensor, mask: Tensor) -> Tensor:
+        """Logits ``[B, C]`` from a dense batch (:func:`dense_graphs`); equal to :meth:`forward` on the same
+        graphs. Lets training precompute the dense tensors once instead of collating every mini-batch."""
+        return self.trace_dense(x, adj, mask).logits
 
     def receptive_fields(self) -> Tensor:
         """Sorted positions behind each element of the conv2 maps (METHODS §1.3).

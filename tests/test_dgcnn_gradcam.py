@@ -330,14 +330,3 @@ def test_dense_training_equals_sparse_training(small_net):
     with pytest.raises(ValueError, match="must not be empty"):
         train_dense_graph_classifier(model, x, adj, mask, batch.y, train[:0], val)
 
-
-def test_min_delta_stops_on_insignificant_improvements():
-    from gnnexplain.models import TrainConfig, fit_early_stopping
-
-    model = torch.nn.Linear(1, 1)
-    losses = iter([1.0, 0.9, 0.899, 0.898, 0.897, 0.5])
-    config = TrainConfig(epochs=6, patience=3, min_delta=0.01)
-    report = fit_early_stopping(model, config, lambda opt: 0.0, lambda: (next(losses), 0.0), progress=False)
-    assert report["epochs_run"] == 5 and report["best_epoch"] == 4  # stopped before 0.5, best = lowest loss seen
-    with pytest.raises(ValueError, match="min_delta"):
-        TrainConfig(min_delta=-0.1)

@@ -22,9 +22,6 @@ class TrainConfig:
         weight_decay: L2 penalty, >= 0.
         patience: stop after this many epochs without a lower validation loss (the weights of the
             best epoch are restored); ``None`` trains all epochs and still restores the best.
-        min_delta: a validation loss counts as lower for ``patience`` only if it improves on the best by more
-            than this, >= 0 (Keras ``EarlyStopping`` semantics); the best weights are still those of the lowest
-            loss. 0 counts every improvement.
         batch_size: graphs per mini-batch (graph classification only), >= 1.
     Raises:
         ValueError: for a value outside the ranges above.
@@ -35,12 +32,10 @@ class TrainConfig:
     weight_decay: float = 5e-4
     patience: int | None = 20
     batch_size: int = 64
-    min_delta: float = 0.0
 
     def __post_init__(self):
         checks = {"epochs": self.epochs >= 1, "lr": self.lr > 0, "weight_decay": self.weight_decay >= 0,
-                  "patience": self.patience is None or self.patience >= 1, "batch_size": self.batch_size >= 1,
-                  "min_delta": self.min_delta >= 0}
+                  "patience": self.patience is None or self.patience >= 1, "batch_size": self.batch_size >= 1}
         for name, ok in checks.items():
             if not ok:
                 raise ValueError(f"TrainConfig.{name}={getattr(self, name)!r} is out of range")
@@ -63,7 +58,7 @@ def fit_early_stopping(model: torch.nn.Module, config: TrainConfig, step: Callab
 
     Args:
         model: trained in place; left in eval mode with the weights of the epoch of lowest validation loss.
-        config: ``epochs``, ``lr``, ``weight_decay``, ``patience`` and ``min_delta`` are used.
+        config: ``epochs``, ``lr``, ``weight_decay`` and ``patience`` are used.
         step: runs one epoch of training with the given optimizer (model in train mode); returns the mean loss.
         validate: returns ``(val_loss, val_metric)`` under ``torch.no_grad()`` with the model in eval mode.
         desc, progress: tqdm label and switch.
@@ -73,7 +68,7 @@ def fit_early_stopping(model: torch.nn.Module, config: TrainConfig, step: Callab
     """
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     history = {"train_loss": [], "val_loss": [], "val_acc": []}
-    best_loss, best_epoch, best_state, waited, reference = float("inf"), 0, None, 0, float("inf")
+    best_loss, best_epoch, best_state, waited = float("inf"), 0, None, 0
     bar = tqdm(range(config.epochs), desc=desc, disable=not progress, leave=False)
     for epoch in bar:
         model.train()
@@ -85,10 +80,8 @@ def fit_early_stopping(model: torch.nn.Module, config: TrainConfig, step: Callab
         history["val_acc"].append(val_acc)
         bar.set_postfix(val_loss=f"{val_loss:.3f}", val_acc=f"{val_acc:.3f}")
         if val_loss < best_loss:
-            best_loss, best_epoch = val_loss, epoch
+            best_loss, best_epoch, waited = val_loss, epoch, 0
             best_state = copy.deepcopy(model.state_dict())
-        if val_loss < reference - config.min_delta:  # a significant improvement restarts the patience
-            reference, waited = val_loss, 0
         else:
             waited += 1
             if config.patience is not None and waited >= config.patience:

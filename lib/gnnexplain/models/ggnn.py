@@ -28,20 +28,6 @@ def check_atom_graph(x: Tensor, edge_index: Tensor, edge_type: Tensor, num_ids: 
         raise ValueError(f"edge_type ids must lie in 0..{num_types - 1}")
 
 
-def gru_cell(cell: torch.nn.GRUCell, inputs: Tensor, state: Tensor) -> Tensor:
-    """``cell(inputs, state)`` written with elementwise ops and linears (torch's GRU equations).
-
-    Same numbers as ``torch.nn.GRUCell.forward``, but every op has a ``torch.func.vmap`` batching rule
-    (``aten::gru_cell`` has none), so an ensemble of GGNNs runs as one batched pass.
-    Shapes: ``inputs [N, I]``, ``state [N, H]`` -> ``[N, H]``.
-    """
-    r_i, z_i, n_i = torch.nn.functional.linear(inputs, cell.weight_ih, cell.bias_ih).chunk(3, dim=-1)
-    r_h, z_h, n_h = torch.nn.functional.linear(state, cell.weight_hh, cell.bias_hh).chunk(3, dim=-1)
-    r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
-    n = torch.tanh(n_i + r * n_h)
-    return n + z * (state - n)
-
-
 class GGNN(torch.nn.Module):
     """GGNNDrop of the BayesGrad code (``models/ggnn_drop.py``), re-implemented on PyG sparse batches.
 
@@ -90,7 +76,7 @@ class GGNN(torch.nn.Module):
         return self.embedding(x)
 
     def forward_from_embedding(self, e: Tensor, edge_index: Tensor, edge_type: Tensor,
-                               batch: Tensor | None = None, num_graphs: int | None = None) -> Tensor:
+                               batch: Tensor | None = None) -> Tensor:
         """Raw outputs ``[B, out_channels]`` from atom embeddings ``e [N, H]``."""
         n, h_dim = e.shape
         src, dst = edge_index
@@ -100,9 +86,10 @@ class GGNN(torch.nn.Module):
             # Row (u, τ) of the [N * T, H] messages: index_select's backward is a fast index_add.
             msg = self.message(h).view(-1, h_dim).index_select(0, src * self.config["num_edge_types"] + edge_type)
             m = scatter(msg, dst, dim=0, dim_size=n, reduce="sum")
-            h = state = gru_cell(self.gru, torch.cat([h, m], dim=-1), state)
+            state = self.gru(torch.cat([h, m], dim=-1), state)
+            h = state
         gate = torch.sigmoid(self.readout_i(torch.cat([h, e], dim=-1)))
-        g = global_add_pool(gate * self.readout_j(h), batch, size=num_graphs)
+        g = global_add_pool(gate * self.readout_j(h), batch)
         return self.head(self.head_dropout(g))
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_type: Tensor, batch: Tensor | None = None) -> Tensor:

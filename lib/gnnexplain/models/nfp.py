@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 from torch_geometric.nn import global_add_pool
-from torch_geometric.utils import scatter
+from torch_geometric.utils import degree, scatter
 
 from gnnexplain.data.molecules import BOND_TYPES, NUM_ATOM_IDS
 from gnnexplain.models.ggnn import check_atom_graph
@@ -59,11 +59,11 @@ class NFP(torch.nn.Module):
         return self.embedding(x)
 
     def forward_from_embedding(self, e: Tensor, edge_index: Tensor, edge_type: Tensor | None = None,
-                               batch: Tensor | None = None, num_graphs: int | None = None) -> Tensor:
+                               batch: Tensor | None = None) -> Tensor:
         """Raw outputs ``[B, out_channels]`` from atom embeddings ``e [N, H]``."""
         n = e.size(0)
         src, dst = edge_index
-        deg = scatter(torch.ones_like(dst), dst, dim=0, dim_size=n, reduce="sum")  # vmap-safe degree
+        deg = degree(dst, n, dtype=torch.long)
         known = (deg <= self.config["max_degree"]).unsqueeze(-1)
         deg = deg.clamp(max=self.config["max_degree"])
         h, g = e, 0
@@ -75,7 +75,7 @@ class NFP(torch.nn.Module):
             own = every[torch.arange(n), deg]
             bias = torch.stack([lin.bias for lin in lins]).sum(0)
             h = torch.sigmoid(torch.where(known, own, 0.0) + bias)
-            g = g + global_add_pool(torch.softmax(readout(h), dim=-1), batch, size=num_graphs)
+            g = g + global_add_pool(torch.softmax(readout(h), dim=-1), batch)
         return self.head(self.head_dropout(g))
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_type: Tensor, batch: Tensor | None = None) -> Tensor:

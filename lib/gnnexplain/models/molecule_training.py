@@ -10,7 +10,6 @@ from torch import Tensor
 from torch_geometric.data import Data
 
 from gnnexplain.data.packed import PackedGraphs
-
 from gnnexplain.models.training import TrainConfig, fit_early_stopping
 
 TASKS = ("binary", "regression")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from torch_geometric.data import Batch
+from torch_geometric.data import Batch, Data
 
 from gnnexplain.data import (
     atom_environments,
@@ -15,6 +15,7 @@ from gnnexplain.data import (
     substructure_matches,
     with_labels,
 )
+from gnnexplain.data.packed import PackedGraphs
 from gnnexplain.explain.bayesgrad import (
     BayesGrad,
     SmoothGrad,
@@ -52,6 +53,16 @@ def test_rdkit_atom_order_matches_node_order():
     g = graph("C=CC#N")
     assert sorted(set(g.edge_type.tolist())) == [0, 1, 2]  # single, double, triple
     assert set(graph("c1ccccc1").edge_type.tolist()) == {3}  # aromatic
+
+
+def test_packed_collate_equals_batch_from_data_list():
+    graphs = [graph(s) for s in SMILES + ["[Na+]"]]
+    ids = torch.tensor([4, 2, 0, 2, 1])
+    b = Batch.from_data_list([graphs[i] for i in ids.tolist()])
+    for mine, ref in zip(PackedGraphs(graphs).collate(ids), (b.x, b.edge_index, b.edge_type, b.batch)):
+        assert torch.equal(mine, ref)
+    with pytest.raises(ValueError, match="edge_type"):
+        PackedGraphs([Data(x=graphs[0].x, edge_index=graphs[0].edge_index)])
 
 
 @pytest.mark.parametrize("bad", ["C1CC", "not a smiles", "", None])

@@ -53,6 +53,10 @@ def check_bayesgrad(results):
     assert prauc["BayesGrad"]["mean"] >= prauc["VanillaGrad"]["mean"]  # paper: 0.544 vs 0.506
     assert 0 <= results["bayes_vs_vanilla_pvalue"] <= 1
     assert results["srmmp_rocauc"] >= 0.6
+    tyrphostin = {row["molecule"]: row for row in results["tyrphostin"]}
+    assert tyrphostin["Tyrphostin 9"]["site"] == "O6" and tyrphostin["OH -> CH3 analogue"]["site"] == "C6"
+    assert all(1 <= row["site rank"] <= row["atoms"] for row in tyrphostin.values())
+    assert isinstance(results["tyrphostin_reading_reproduced"], bool)
     assert results["esol_rmse"] < 1.75  # std of log solubility: 2.1 (quick: 25 epochs)
     assert results["esol_signed_importance"]["hydroxyl O"] > 0 > results["esol_signed_importance"]["aromatic C"]
     assert set(results["seconds_per_molecule"]) == methods

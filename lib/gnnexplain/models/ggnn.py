@@ -83,7 +83,8 @@ class GGNN(torch.nn.Module):
         h, state = e, e.new_zeros(n, h_dim)
         for _ in range(self.config["num_layers"]):
             h = self.node_dropout(h)
-            msg = self.message(h).view(n, -1, h_dim)[src, edge_type]
+            # Row (u, τ) of the [N * T, H] messages: index_select's backward is a fast index_add.
+            msg = self.message(h).view(-1, h_dim).index_select(0, src * self.config["num_edge_types"] + edge_type)
             m = scatter(msg, dst, dim=0, dim_size=n, reduce="sum")
             state = self.gru(torch.cat([h, m], dim=-1), state)
             h = state

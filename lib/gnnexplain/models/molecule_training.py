@@ -7,8 +7,9 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from torch_geometric.data import Batch, Data
+from torch_geometric.data import Data
 
+from gnnexplain.data.packed import PackedGraphs
 from gnnexplain.models.training import TrainConfig, fit_early_stopping
 
 TASKS = ("binary", "regression")
@@ -42,10 +43,10 @@ def predict(model: torch.nn.Module, graphs: Sequence[Data], batch_size: int = 25
     """Raw outputs of ``model`` (eval mode, no gradient) for each graph: ``[n]`` (first output column)."""
     model.eval()
     outs = []
+    pool = PackedGraphs(graphs) if len(graphs) else None
     with torch.no_grad():
         for start in range(0, len(graphs), batch_size):
-            b = Batch.from_data_list(list(graphs[start:start + batch_size]))
-            outs.append(model(b.x, b.edge_index, b.edge_type, b.batch)[:, 0])
+            outs.append(model(*pool.collate(torch.arange(start, min(start + batch_size, len(graphs)))))[:, 0])
     return torch.cat(outs) if outs else torch.empty(0)
 
 
@@ -84,6 +85,7 @@ def train_molecule_model(model: torch.nn.Module, train_set: Sequence[Data], val_
     if task == "binary" and not bool(((train_y == 0) | (train_y == 1)).all()):
         raise ValueError("binary task labels must be 0 or 1")
     generator = torch.Generator().manual_seed(seed)
+    pool = PackedGraphs(train_set)
     loss_fn = F.binary_cross_entropy_with_logits if task == "binary" else F.mse_loss
 
     def step(optimizer):
@@ -93,10 +95,9 @@ def train_molecule_model(model: torch.nn.Module, train_set: Sequence[Data], val_
             order = torch.randperm(len(train_set), generator=generator)
         total = 0.0
         for start in range(0, len(order), config.batch_size):
-            idx = order[start:start + config.batch_size].tolist()
-            b = Batch.from_data_list([train_set[i] for i in idx])
+            idx = order[start:start + config.batch_size]
             optimizer.zero_grad()
-            loss = loss_fn(model(b.x, b.edge_index, b.edge_type, b.batch)[:, 0], train_y[idx])
+            loss = loss_fn(model(*pool.collate(idx))[:, 0], train_y[idx])
             loss.backward()
             optimizer.step()
             total += loss.item() * len(idx)

@@ -69,7 +69,7 @@ class NFP(torch.nn.Module):
         h, g = e, 0
         for lins, readout in zip(self.degree_lins, self.readouts):
             h = self.node_dropout(h)
-            f = h + scatter(h[src], dst, dim=0, dim_size=n, reduce="sum")
+            f = h + scatter(h.index_select(0, src), dst, dim=0, dim_size=n, reduce="sum")
             # All degree maps at once [N, D, H], then each atom keeps the map of its own degree.
             every = (f @ torch.cat([lin.weight for lin in lins]).t()).view(n, len(lins), -1)
             own = every[torch.arange(n), deg]

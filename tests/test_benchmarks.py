@@ -162,3 +162,20 @@ def test_subgraph_gnnexplainer_rejects_bad_settings():
     explainer = table1_explainer(ConcatGNN(10, 2).eval(), "GNNExplainer", epochs=2)
     with pytest.raises(IndexError, match="index"):
         explainer(x, edge_index, index=8)
+
+
+def test_concat_gnn_is_the_authors_encoder():
+    edge_index, x = _tiny_graph()
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 3, hidden_channels=4, num_layers=3).eval()
+    emb = model.embed(x, edge_index)
+    assert emb.shape == (8, 12)
+    blocks = emb.view(8, 3, 4)
+    # every layer is L2-normalised before its ReLU (the last layer has none, so its norm is exactly 1)
+    assert torch.allclose(blocks[:, 2].norm(dim=-1), torch.ones(8), atol=1e-5)
+    assert (blocks[:, :2].norm(dim=-1) <= 1 + 1e-5).all()
+    assert (blocks[:, :2] >= 0).all() and (blocks[:, 2] < 0).any()  # ReLU on all but the last layer
+    # raw adjacency, no self-loop: a node's first layer sees only its neighbours' features
+    x2 = x.clone()
+    x2[0] += 1.0
+    assert torch.allclose(model.embed(x2, edge_index)[0, :4], emb[0, :4])

@@ -213,7 +213,8 @@ def train_pgexplainer(explainer: SafeExplainer, data, nodes: Tensor, target: Ten
 
 def explain_edges(explainer: SafeExplainer, data, nodes: Tensor, *, target: Tensor | None = None,
                   seed: int = 0) -> tuple[dict[int, Tensor], float]:
-    """Edge masks for each node of ``nodes`` and the wall time per node.
+    """Edge masks for each node of ``nodes`` and the wall time per node (a :class:`SubgraphGNNExplainer`
+    explains all nodes in one batched optimisation, every other explainer node by node).
 
     Returns:
         ``({node: edge_mask [E]}, seconds_per_node)``.

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gnnexplain.data import BENCHMARKS, explained_nodes, make_benchmark
-from gnnexplain.explain import TABLE1_METHODS, explain_edges, table1_explainer, train_pgexplainer
+from gnnexplain.explain import SafeExplainer, TABLE1_METHODS, explain_edges, table1_explainer, train_pgexplainer
 from gnnexplain.metrics import edge_auc, explanation_pairs, symmetrize_edge_mask
 from gnnexplain.models import ConcatGNN
 
@@ -112,3 +112,70 @@ def test_unknown_method_raises():
         table1_explainer(ConcatGNN(10, 4), "LIME")
     with pytest.raises(ValueError, match="conv"):
         ConcatGNN(10, 4, conv="sage")
+
+
+def _tiny_graph():
+    # path 0-1-2-3-4-5 and a separate edge 6-7, both directions stored
+    pairs = torch.tensor([[0, 1], [1, 2], [2, 3], [3, 4], [4, 5], [6, 7]]).t()
+    return torch.cat([pairs, pairs.flip(0)], dim=1), torch.randn(8, 10, generator=torch.Generator().manual_seed(0))
+
+
+def test_subgraph_gnnexplainer_maps_the_mask_back_to_all_edges():
+    from torch_geometric.utils import k_hop_subgraph
+
+    from gnnexplain.explain import SubgraphGNNExplainer
+
+    edge_index, x = _tiny_graph()
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 2, num_layers=2).eval()
+    explainer = SafeExplainer(model, SubgraphGNNExplainer(epochs=20, num_hops=2), explanation_type="model",
+                              node_mask_type=None, edge_mask_type="object",
+                              model_config=dict(mode="multiclass_classification", task_level="node",
+                                                return_type="raw"))
+    mask = explainer(x, edge_index, index=1, seed=3).edge_mask
+    assert mask.shape == (edge_index.size(1),) and ((mask >= 0) & (mask <= 1)).all()
+    # 2 hops from node 1: edges 0-1, 1-2, 2-3; everything else is 0
+    inside = torch.tensor([1, 1, 1, 0, 0, 0] * 2).bool()
+    assert (mask[inside] > 0).all() and (mask[~inside] == 0).all()
+    assert torch.equal(mask[:6], mask[6:])  # both directions share one value
+    assert torch.equal(mask, explainer(x, edge_index, index=1, seed=3).edge_mask)
+    # the same optimisation on the extracted subgraph gives the same values at the mapped positions
+    subset, sub_edges, center, kept = k_hop_subgraph(1, 2, edge_index, relabel_nodes=True, num_nodes=8)
+    sub_mask = explainer(x[subset], sub_edges, index=int(center), seed=3).edge_mask
+    assert torch.allclose(mask[kept], sub_mask)
+    # a batch of nodes: each node's mask is the one it gets alone (node 1 comes first, so same init)
+    batch = explainer(x, edge_index, index=torch.tensor([1, 6]), seed=3)
+    assert batch.edge_masks.shape == (2, edge_index.size(1))
+    assert torch.allclose(batch.edge_masks[0], mask, atol=1e-6)
+    assert (batch.edge_masks[1][[5, 11]] > 0).all() and (batch.edge_masks[1][:5] == 0).all()
+    assert torch.equal(batch.edge_mask, batch.edge_masks.max(0).values)
+
+
+def test_subgraph_gnnexplainer_rejects_bad_settings():
+    from gnnexplain.explain import SubgraphGNNExplainer
+
+    with pytest.raises(ValueError, match="epochs"):
+        SubgraphGNNExplainer(epochs=0)
+    with pytest.raises(ValueError, match="entropy_mean"):
+        SubgraphGNNExplainer(entropy_mean="nodes")
+    edge_index, x = _tiny_graph()
+    explainer = table1_explainer(ConcatGNN(10, 2).eval(), "GNNExplainer", epochs=2)
+    with pytest.raises(IndexError, match="index"):
+        explainer(x, edge_index, index=8)
+
+
+def test_concat_gnn_is_the_authors_encoder():
+    edge_index, x = _tiny_graph()
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 3, hidden_channels=4, num_layers=3).eval()
+    emb = model.embed(x, edge_index)
+    assert emb.shape == (8, 12)
+    blocks = emb.view(8, 3, 4)
+    # every layer is L2-normalised before its ReLU (the last layer has none, so its norm is exactly 1)
+    assert torch.allclose(blocks[:, 2].norm(dim=-1), torch.ones(8), atol=1e-5)
+    assert (blocks[:, :2].norm(dim=-1) <= 1 + 1e-5).all()
+    assert (blocks[:, :2] >= 0).all() and (blocks[:, 2] < 0).any()  # ReLU on all but the last layer
+    # raw adjacency, no self-loop: a node's first layer sees only its neighbours' features
+    x2 = x.clone()
+    x2[0] += 1.0
+    assert torch.allclose(model.embed(x2, edge_index)[0, :4], emb[0, :4])

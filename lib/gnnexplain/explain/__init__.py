@@ -52,6 +52,7 @@ from gnnexplain.explain.refine_experiment import RefineSetup, TABLE2_METHODS, ru
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
 from gnnexplain.explain.synthetic import (
     TABLE1_METHODS,
+    SubgraphGNNExplainer,
     explain_edges,
     table1_aucs,
     table1_explainer,
@@ -100,6 +101,7 @@ __all__ = [
     "run_table2",
     "saliency_explainer",
     "saliency_prauc",
+    "SubgraphGNNExplainer",
     "table1_aucs",
     "table1_explainer",
     "time_explanations",

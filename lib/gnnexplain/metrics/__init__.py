@@ -8,6 +8,7 @@ from gnnexplain.metrics.groundtruth import (
     node_auroc,
     precision_at_k,
     symmetrize_edge_mask,
+    undirected_pair_index,
 )
 from gnnexplain.metrics.perturbation import (
     PERCENTS,
@@ -54,4 +55,5 @@ __all__ = [
     "recall_at_n",
     "symmetrize_edge_mask",
     "top_ratio_mask",
+    "undirected_pair_index",
 ]

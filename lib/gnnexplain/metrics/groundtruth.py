@@ -23,6 +23,18 @@ def _pair_key(edge_index: Tensor, num_nodes: int) -> Tensor:
     return lo * num_nodes + hi
 
 
+def undirected_pair_index(edge_index: Tensor, num_nodes: int) -> Tensor:
+    """Number the undirected pairs of ``edge_index``: both directions of {u, v} get the same id.
+
+    Args:
+        edge_index: ``[2, E]``. num_nodes: N.
+    Returns:
+        LongTensor ``[E]`` of pair ids in ``[0, P)``, P the number of distinct pairs (ids follow the
+        order of ``(min(u, v), max(u, v))``).
+    """
+    return torch.unique(_pair_key(edge_index, num_nodes), return_inverse=True)[1]
+
+
 def symmetrize_edge_mask(edge_index: Tensor, edge_mask: Tensor, num_nodes: int) -> Tensor:
     """Give both directions of every undirected pair the mean of their scores.
 
@@ -37,7 +49,7 @@ def symmetrize_edge_mask(edge_index: Tensor, edge_mask: Tensor, num_nodes: int) 
     """
     if edge_mask.numel() != edge_index.size(1):
         raise ValueError(f"edge_mask has {edge_mask.numel()} entries, edge_index has {edge_index.size(1)} edges")
-    _, inverse = torch.unique(_pair_key(edge_index, num_nodes), return_inverse=True)
+    inverse = undirected_pair_index(edge_index, num_nodes)
     mean = torch.zeros(int(inverse.max()) + 1 if inverse.numel() else 0).scatter_reduce(
         0, inverse, edge_mask.detach().float(), reduce="mean", include_self=False)
     return mean[inverse]

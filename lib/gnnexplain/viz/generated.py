@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from gnnexplain.viz.graph import edge_lines
+
 # The XGNN repo's atom colours (C green, N red, O blue, F cyan, I magenta, Cl white, Br yellow).
 ATOM_COLORS = {"C": "green", "N": "red", "O": "blue", "F": "cyan", "I": "magenta", "Cl": "white", "Br": "yellow"}
 
@@ -31,10 +33,7 @@ def generated_graph_figure(node_type, edge_index, type_names: Sequence[str], *, 
     graph.add_nodes_from(range(len(types)))
     graph.add_edges_from((int(u), int(v)) for u, v in zip(*[list(r) for r in edge_index]) if int(u) != int(v))
     pos = nx.spring_layout(graph, seed=layout_seed)
-    xs, ys = [], []
-    for u, v in graph.edges:
-        xs += [pos[u][0], pos[v][0], None]
-        ys += [pos[u][1], pos[v][1], None]
+    xs, ys = edge_lines(pos, graph.edges)
     names = [type_names[t] for t in types]
     fig = go.Figure([
         go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="grey", width=2), hoverinfo="skip", showlegend=False),

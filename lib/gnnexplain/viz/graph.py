@@ -12,6 +12,21 @@ from gnnexplain.validation import check_node_index
 _EDGE_LEVELS = 5  # edges are drawn in this many width/opacity levels, one plotly trace each
 
 
+def edge_lines(pos: dict, pairs) -> tuple[list, list]:
+    """x and y coordinates of straight edges for one plotly line trace (``None`` separates the segments).
+
+    Args:
+        pos: node -> (x, y), e.g. from ``networkx.spring_layout``. pairs: iterable of ``(u, v)`` node pairs.
+    Returns:
+        ``(xs, ys)``, three entries per pair.
+    """
+    xs, ys = [], []
+    for u, v in pairs:
+        xs += [pos[u][0], pos[v][0], None]
+        ys += [pos[u][1], pos[v][1], None]
+    return xs, ys
+
+
 def node_scores(node_mask: Tensor | None, num_nodes: int) -> Tensor:
     """Per-node importance in [0, 1]: ``|node_mask|`` summed over features, divided by its maximum.
 
@@ -101,11 +116,8 @@ def explanation_figure(explanation, *, index: int | None = None, hops: int = 2,
     traces = []
     for level in range(_EDGE_LEVELS):
         lo, hi = level / _EDGE_LEVELS, (level + 1) / _EDGE_LEVELS
-        xs, ys = [], []
-        for (u, v), s in pairs.items():
-            if lo <= s < hi or (level == _EDGE_LEVELS - 1 and s >= hi):
-                xs += [pos[u][0], pos[v][0], None]
-                ys += [pos[u][1], pos[v][1], None]
+        xs, ys = edge_lines(pos, [uv for uv, s in pairs.items()
+                                  if lo <= s < hi or (level == _EDGE_LEVELS - 1 and s >= hi)])
         if xs:
             traces.append(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
                                      line=dict(width=0.5 + 4.5 * hi, color=f"rgba(200,30,30,{0.15 + 0.85 * hi})")))

@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 from gnnexplain.validation import check_node_index
+from gnnexplain.viz.graph import edge_lines
 
 
 def _neighbourhood(edge_index: Tensor, num_nodes: int, index: int, hops: int) -> tuple[Tensor, Tensor, Tensor]:
@@ -112,10 +113,7 @@ def niv_figure(contributions: Tensor, edge_index: Tensor, index: int, *, predict
     def name(c: int) -> str:
         return class_names[c] if class_names is not None else str(c)
 
-    xs, ys = [], []
-    for u, v in edges.t().tolist():
-        xs += [pos[u][0], pos[v][0], None]
-        ys += [pos[u][1], pos[v][1], None]
+    xs, ys = edge_lines(pos, edges.t().tolist())
     traces = [go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
                          line=dict(color="rgba(120,120,120,0.5)", width=1))]
     values = contributions[nodes]

@@ -9,6 +9,7 @@ import torch
 from torch import Tensor
 
 from gnnexplain.metrics.subgraph_acc import RATIOS, top_ratio_mask
+from gnnexplain.viz.graph import edge_lines
 
 # Mutagenicity's TU node labels (atom types) and edge labels (bond orders), as in the dataset's README
 MUTAG_ATOMS = ("C", "O", "Cl", "H", "N", "F", "Br", "S", "P", "I", "Na", "K", "Li", "Ca")
@@ -67,11 +68,7 @@ def subgraph_figure(graph, imp: Tensor, ratio: float, *, title: str | None = Non
     pos = nx.spring_layout(g, seed=seed)
     fig = go.Figure()
     for selected, style in ((False, dict(color="#bbb", width=1)), (True, dict(color="crimson", width=4))):
-        xs, ys = [], []
-        for (u, v), k in zip(graph.edge_index.t().tolist(), kept.tolist()):
-            if k == selected:
-                xs += [pos[u][0], pos[v][0], None]
-                ys += [pos[u][1], pos[v][1], None]
+        xs, ys = edge_lines(pos, [uv for uv, k in zip(graph.edge_index.t().tolist(), kept.tolist()) if k == selected])
         fig.add_scatter(x=xs, y=ys, mode="lines", line=style, hoverinfo="skip",
                         name="explanatory subgraph" if selected else "other edges")
     role = getattr(graph, "role", None)

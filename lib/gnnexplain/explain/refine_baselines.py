@@ -117,7 +117,7 @@ class GraphPGMExplainer(PGMExplainer):
                 and self.explainer_config.node_mask_type is None)
 
 
-def graph_explainer(model: torch.nn.Module, method: str | ReFine, *, epochs: int = 100,
+def graph_explainer(model: torch.nn.Module, method: str | ReFine | GraphPGMExplainer, *, epochs: int = 100,
                     lr: float = 0.01) -> SafeExplainer:
     """A graph-level :class:`SafeExplainer` with an edge mask.
 
@@ -125,14 +125,15 @@ def graph_explainer(model: torch.nn.Module, method: str | ReFine, *, epochs: int
         model: ``(x, edge_index, batch) -> logits [B, C]``.
         method: ``"SA"``, ``"GNNExplainer"`` (``epochs``, ``lr``), ``"PGExplainer"`` (training ``epochs``,
             ``lr``; train it with :func:`train_graph_pgexplainer`), ``"PGM-Explainer"`` (needs ``pgmpy``;
-            :class:`GraphPGMExplainer` with its defaults) or a fitted :class:`ReFine` instance.
+            :class:`GraphPGMExplainer` with its defaults), a configured :class:`GraphPGMExplainer` or a
+            fitted :class:`ReFine` instance.
     Returns:
         The explainer; PGExplainer explains the phenomenon (pass ``target``), the others the prediction.
     Raises:
         ValueError: for an unknown ``method``.
     """
     kind = "model"
-    if isinstance(method, ReFine):
+    if isinstance(method, (ReFine, GraphPGMExplainer)):
         algorithm = method
     elif method == "SA":
         algorithm = CaptumExplainer("Saliency")

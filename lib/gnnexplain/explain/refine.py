@@ -331,10 +331,10 @@ class ReFine(ExplainerAlgorithm):
         cls = target.view(-1)[:1]
         self._check_class(cls)
         if self.fine_tune:
-            mask = self.fine_tuned(model, x, edge_index, int(cls))
-        else:
-            mask = self.attribute([Data(x=x, edge_index=edge_index, num_nodes=x.size(0))], cls)[0]
-        return Explanation(edge_mask=mask)
+            return Explanation(edge_mask=self.fine_tuned(model, x, edge_index, int(cls)))
+        attributor = self.attributors[int(cls)].eval()  # one graph: no batching or routing needed
+        with torch.no_grad():
+            return Explanation(edge_mask=attributor(x, edge_index).sigmoid())
 
     def supports(self) -> bool:
         if self.model_config.task_level != ModelTaskLevel.graph:

@@ -222,3 +222,14 @@ def test_run_table2_scores_every_method_on_the_same_graphs(graphs, model):
     assert out["recall_at_5"]["ground truth"] == pytest.approx(sum(min(5, int(g.edge_gt.sum())) / int(g.edge_gt.sum())
                                                                    for g in out_graphs) / len(out_graphs))
     assert all(len(m) == 3 for m in out["masks"].values())
+
+
+@pytest.mark.parametrize("mode", ["paper", "repo"])
+def test_fidelity_is_summed_over_graphs(mode):
+    # eq. 6 and the repo's fidelity_loss sum over the batch; a mean would let γ·L_cts outweigh it
+    refine = ReFine(4, 3, hidden=4, mode=mode)
+    logits, target = torch.randn(3, 3), torch.tensor([0, 2, 1])
+    full_prob = torch.randn(3, 3).softmax(-1)
+    one = refine._fidelity(logits, full_prob, target)
+    two = refine._fidelity(logits.repeat(2, 1), full_prob.repeat(2, 1), target.repeat(2))
+    assert torch.allclose(two, 2 * one)

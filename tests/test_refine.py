@@ -6,7 +6,8 @@ import torch
 from torch_geometric.data import Batch, Data
 
 from gnnexplain.data import make_ba3motif, split_ba3motif
-from gnnexplain.explain import ReFine, SafeExplainer, concrete, explain_each_graph, graph_explainer
+from gnnexplain.explain import (GraphPGMExplainer, ReFine, SafeExplainer, concrete, explain_each_graph,
+                                graph_explainer)
 from gnnexplain.explain.refine_baselines import train_graph_pgexplainer
 from gnnexplain.metrics import acc_at_ratios, acc_auc, explanatory_batch, num_kept, recall_at_n, top_ratio_mask
 from gnnexplain.models import BA3MotifNet, MutagGIN, masked_logits
@@ -183,6 +184,27 @@ def test_pgexplainer_trains_on_batches(graphs, model):
         graph_explainer(model, "PGM")
 
 
+def test_pgm_explainer_scores_edges_from_node_p_values_and_is_seeded(graphs, model):
+    g = graphs[0]
+    explainer = graph_explainer(model, "PGM-Explainer")
+    first, again = (explainer(g.x, g.edge_index, seed=2) for _ in range(2))
+    assert torch.equal(first.edge_mask, again.edge_mask)
+    p, imp = first.node_p_value, first.edge_mask
+    assert p.shape == (g.num_nodes,) and ((p >= 0) & (p <= 1)).all()
+    # edge importance -p_u p_v shifted to a minimum of 0 (the ReFine repo's conversion)
+    expected = -p[g.edge_index[0]] * p[g.edge_index[1]]
+    assert torch.allclose(imp, expected - expected.min()) and float(imp.min()) == 0.0
+    # the "uniform" perturbation stays within +-5 % of each feature's maximum and inside [0, max]
+    torch.manual_seed(0)
+    x = explainer.algorithm._perturb_features_on_nodes(g.x, torch.tensor([0, 3]))
+    assert torch.equal(x[1:3], g.x[1:3])
+    assert ((x - g.x).abs() <= 0.05 * g.x.max(0).values + 1e-7).all() and (x <= g.x.max(0).values).all()
+    with pytest.raises(ValueError, match="num_samples"):
+        GraphPGMExplainer(num_samples=4)
+    with pytest.raises(ValueError, match="no edges"):
+        explainer(g.x, torch.empty(2, 0, dtype=torch.long))
+
+
 def test_run_table2_scores_every_method_on_the_same_graphs(graphs, model):
     from gnnexplain.explain import RefineSetup, TABLE2_METHODS, correct_predictions, run_table2
 
@@ -200,3 +222,14 @@ def test_run_table2_scores_every_method_on_the_same_graphs(graphs, model):
     assert out["recall_at_5"]["ground truth"] == pytest.approx(sum(min(5, int(g.edge_gt.sum())) / int(g.edge_gt.sum())
                                                                    for g in out_graphs) / len(out_graphs))
     assert all(len(m) == 3 for m in out["masks"].values())
+
+
+@pytest.mark.parametrize("mode", ["paper", "repo"])
+def test_fidelity_is_summed_over_graphs(mode):
+    # eq. 6 and the repo's fidelity_loss sum over the batch; a mean would let γ·L_cts outweigh it
+    refine = ReFine(4, 3, hidden=4, mode=mode)
+    logits, target = torch.randn(3, 3), torch.tensor([0, 2, 1])
+    full_prob = torch.randn(3, 3).softmax(-1)
+    one = refine._fidelity(logits, full_prob, target)
+    two = refine._fidelity(logits.repeat(2, 1), full_prob.repeat(2, 1), target.repeat(2))
+    assert torch.allclose(two, 2 * one)

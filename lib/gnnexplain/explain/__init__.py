@@ -44,6 +44,7 @@ from gnnexplain.explain.refine import (
 )
 from gnnexplain.explain.refine_baselines import (
     REFINE_BASELINES,
+    GraphPGMExplainer,
     explain_each_graph,
     graph_explainer,
     train_graph_pgexplainer,
@@ -64,6 +65,7 @@ __all__ = [
     "BayesSmoothGrad",
     "EdgeAttributor",
     "GradCAM",
+    "GraphPGMExplainer",
     "NAM",
     "NODE_METHODS",
     "REFINE_BASELINES",

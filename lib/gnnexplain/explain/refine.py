@@ -167,9 +167,11 @@ class ReFine(ExplainerAlgorithm):
         return masked_logits(model, x, edge_index, batch, m, double_sigmoid=self.mode == "repo", rep=rep)
 
     def _fidelity(self, logits: Tensor, full_prob: Tensor, target: Tensor) -> Tensor:
+        # summed over the graphs of the batch, as in eq. 6 and the repo: a mean would let the contrastive
+        # term (weight γ = 5) outweigh fidelity by the batch size
         if self.mode == "repo":  # minus the probability of the predicted class
-            return -logits.softmax(-1).gather(1, target.view(-1, 1)).mean()
-        return -(full_prob * logits.log_softmax(-1)).sum(-1).mean()  # soft cross-entropy, eq. 6
+            return -logits.softmax(-1).gather(1, target.view(-1, 1)).sum()
+        return -(full_prob * logits.log_softmax(-1)).sum()  # soft cross-entropy, eq. 6
 
     def _contrastive(self, model, batch: Batch, m: Tensor, classes: Tensor) -> Tensor:
         edge_graph = batch.batch[batch.edge_index[0]]
@@ -223,7 +225,7 @@ class ReFine(ExplainerAlgorithm):
             epochs: >= 1 (BA-3motif 25, Mutagenicity 100). lr: Adam rate (repo BA-3motif 1e-4).
             batch_size: graphs per step (256).
         Returns:
-            ``{"train_loss": [...], "val_loss": [...], "num_train": int, "num_val": int}``.
+            ``{"train_loss": [...], "val_loss": [...] (batch losses summed, per graph), "num_train": int, "num_val": int}``.
         Raises:
             ValueError: if ``epochs < 1`` or no graph is predicted correctly.
         """
@@ -247,13 +249,13 @@ class ReFine(ExplainerAlgorithm):
                 loss = self._loss(model, batch, stochastic=True)
                 loss.backward()
                 optimizer.step()
-                total += float(loss.detach()) * batch.num_graphs
+                total += float(loss.detach())
             self.attributors.eval()
             with torch.no_grad():
                 val = float(self._loss(model, val_batch, stochastic=False))
             scheduler.step(val)
             history["train_loss"].append(total / len(train_set))
-            history["val_loss"].append(val)
+            history["val_loss"].append(val / len(val_set))
         model.zero_grad(set_to_none=True)
         return history
 
@@ -329,10 +331,10 @@ class ReFine(ExplainerAlgorithm):
         cls = target.view(-1)[:1]
         self._check_class(cls)
         if self.fine_tune:
-            mask = self.fine_tuned(model, x, edge_index, int(cls))
-        else:
-            mask = self.attribute([Data(x=x, edge_index=edge_index, num_nodes=x.size(0))], cls)[0]
-        return Explanation(edge_mask=mask)
+            return Explanation(edge_mask=self.fine_tuned(model, x, edge_index, int(cls)))
+        attributor = self.attributors[int(cls)].eval()  # one graph: no batching or routing needed
+        with torch.no_grad():
+            return Explanation(edge_mask=attributor(x, edge_index).sigmoid())
 
     def supports(self) -> bool:
         if self.model_config.task_level != ModelTaskLevel.graph:

@@ -25,8 +25,9 @@ class RefineSetup:
     hidden: attributor width. epochs, lr, batch_size: pre-training. ratio: ρ of the contrastive term.
     ft_steps, ft_lr: fine-tuning. gnnexplainer_epochs: per-graph GNNExplainer steps (lr 0.01).
     pg_epochs, pg_lr: PGExplainer training. pgm_percentage, pgm_top_node: PGM-Explainer's percent of nodes
-    perturbed per sample and top-node fraction (repo grid search: BA-3motif 20 / 0.1, Mutagenicity 10 / 0.2). mode: ReFine's ``mode`` for the Table 2 rows. paper_mode_row:
-    also run ReFine-FT and ReFine with the other mode. recall_ratio: ρ of the fine-tuning before Recall@5.
+    perturbed per sample and top-node fraction (repo grid search: BA-3motif 20 / 0.1, Mutagenicity 10 / 0.2).
+    mode: ReFine's ``mode`` for the Table 2 rows. other_mode_rows: also run ReFine-FT and ReFine with the
+    other mode. recall_ratio: ρ of the fine-tuning before Recall@5.
     """
 
     hidden: int = 50
@@ -58,8 +59,8 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
     """Explain ``test`` (graphs the model predicts correctly) with every method and score them.
 
     Two reference rows carry no timing: "random" (seeded uniform importances) and, with ``with_recall``,
-    "ground truth" (the motif edges first, then stored order). ReFine-CT is pre-trained without the contrastive loss and not fine-tuned (as ReFine-FT, which the paper
-    compares it with); ReFine-FT is pre-trained and not fine-tuned; ReFine is fine-tuned separately at every ρ.
+    "ground truth" (the motif edges first, then stored order). ReFine-CT is pre-trained without the contrastive
+    loss and not fine-tuned (as ReFine-FT, which the paper compares it with); ReFine-FT is pre-trained and not fine-tuned; ReFine is fine-tuned separately at every ρ.
 
     Args:
         model: target classifier with ``graph_rep``, eval mode. train, val: pre-training graphs (filtered

@@ -71,6 +71,9 @@ def check_dgcnn_gradcam(results):
     assert results["gt_auroc_by_p"]["70"] >= results["position_control_auroc_by_p"]["70"] + 0.2
     assert results["oracle_auroc"] >= 0.95 and 0.4 <= results["random_auroc"] <= 0.6
     assert 0 < results["seconds_per_explanation"] < 0.1  # batched Grad-CAM: milliseconds per graph
+    study = results["seed_study_p70"]
+    assert study["n_seeds"] >= 3 and study["mean"]["AUROC (mean difference)"] >= 0.85
+    assert study["mean"]["AUROC (mean difference)"] >= study["mean"]["position-only control"] + 0.2
 
 
 def check_gnnexplainer_xgnn(results):

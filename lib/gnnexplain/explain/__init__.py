@@ -26,6 +26,7 @@ from gnnexplain.explain.gradcam import (
     importance_frequency,
     node_groups,
 )
+from gnnexplain.explain.gradcam_experiment import generator_seed_study, planted_node_scores
 from gnnexplain.explain.nam import (
     NAM,
     nam_autograd,
@@ -87,6 +88,7 @@ __all__ = [
     "explain_molecules",
     "explain_node",
     "frequency_scores",
+    "generator_seed_study",
     "gradcam_explainer",
     "gradcam_map",
     "graph_explainer",
@@ -99,6 +101,7 @@ __all__ = [
     "nam_self_walk",
     "node_explainer",
     "node_groups",
+    "planted_node_scores",
     "reset_explain_state",
     "run_table2",
     "saliency_explainer",

@@ -67,10 +67,7 @@ def cross_validate(build: Callable[[], torch.nn.Module], graphs: Sequence, folds
     if len(folds) != len(graphs):
         raise ValueError(f"folds has {len(folds)} entries for {len(graphs)} graphs")
     y = np.array([int(g.y) for g in graphs])
-    dense = None
-    if hasattr(build(), "forward_dense"):
-        everything = Batch.from_data_list(list(graphs))
-        dense = (*dense_graphs(everything.x, everything.edge_index, everything.batch), everything.y)
+    dense = []  # built by the first fold that trains, not when every fold comes from the cache
     results = []
     for f in range(int(folds.max()) + 1):
         test_index = (folds == f).nonzero().view(-1)
@@ -79,7 +76,10 @@ def cross_validate(build: Callable[[], torch.nn.Module], graphs: Sequence, folds
         train_idx, val_idx = train_test_split(rest, test_size=n_val, stratify=y[rest], random_state=seed)
 
         def train(m):
-            if dense is not None:
+            if hasattr(m, "forward_dense"):
+                if not dense:
+                    everything = Batch.from_data_list(list(graphs))
+                    dense.extend([*dense_graphs(everything.x, everything.edge_index, everything.batch), everything.y])
                 return train_dense_graph_classifier(m, *dense, torch.as_tensor(train_idx), torch.as_tensor(val_idx),
                                                     test_index, config=config, seed=seed, progress=progress)
             subset = lambda index: [graphs[i] for i in index]  # noqa: E731

@@ -225,7 +225,8 @@ class ReFine(ExplainerAlgorithm):
             epochs: >= 1 (BA-3motif 25, Mutagenicity 100). lr: Adam rate (repo BA-3motif 1e-4).
             batch_size: graphs per step (256).
         Returns:
-            ``{"train_loss": [...], "val_loss": [...] (batch losses summed, per graph), "num_train": int, "num_val": int}``.
+            ``{"train_loss": [...], "val_loss": [...], "num_train": int, "num_val": int}``; the losses are
+            the batch losses summed over an epoch, divided by the number of graphs.
         Raises:
             ValueError: if ``epochs < 1`` or no graph is predicted correctly.
         """

@@ -22,8 +22,8 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Data
 from torch_geometric.explain import Explanation
-from torch_geometric.explain.config import ModelTaskLevel
 from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer, PGExplainer
+from torch_geometric.explain.config import ModelTaskLevel
 from torch_geometric.loader import DataLoader
 
 from gnnexplain.explain.refine import ReFine

@@ -9,7 +9,8 @@ from gnnexplain.data import make_ba3motif, split_ba3motif
 from gnnexplain.explain import (GraphPGMExplainer, ReFine, SafeExplainer, concrete, explain_each_graph,
                                 graph_explainer)
 from gnnexplain.explain.refine_baselines import train_graph_pgexplainer
-from gnnexplain.metrics import acc_at_ratios, acc_auc, explanatory_batch, num_kept, recall_at_n, top_ratio_mask
+from gnnexplain.metrics import (acc_at_ratios, acc_auc, explanatory_batch, num_kept, recall_at_n, select_edges,
+                                top_ratio_mask)
 from gnnexplain.models import BA3MotifNet, MutagGIN, masked_logits
 
 
@@ -80,6 +81,22 @@ def test_num_kept_and_top_ratio_mask():
         num_kept(torch.tensor([3, 0]), 0.5)
 
 
+def test_selection_keeps_undirected_pairs_together():
+    imp = torch.tensor([0.1, 0.9, 0.5, 0.3])
+    one_graph = torch.zeros(4, dtype=torch.long)
+    # stored edges: the top 2 are edges 1 and 2; pairs (mean 0.5 and 0.4): the top one is pair 0
+    assert top_ratio_mask(imp, one_graph, 0.5).tolist() == [False, True, True, False]
+    assert top_ratio_mask(imp, one_graph, 0.5, pair=torch.tensor([0, 0, 1, 1])).tolist() == [True, True, False, False]
+    ring = torch.tensor([[0, 1, 2, 3, 1, 2, 3, 0], [1, 2, 3, 0, 0, 1, 2, 3]])
+    reverse = torch.tensor([4, 5, 6, 7, 0, 1, 2, 3])  # edge e and reverse[e] join the same two nodes
+    for seed in range(5):
+        for ratio in (0.1, 0.3, 0.6):
+            keep = select_edges(torch.rand(8, generator=torch.Generator().manual_seed(seed)), ring, ratio)
+            assert torch.equal(keep, keep[reverse]) and int(keep.sum()) == 2 * num_kept(4, ratio)
+    with pytest.raises(ValueError, match="at least one edge"):
+        select_edges(torch.zeros(0), torch.zeros(2, 0, dtype=torch.long), 0.5)
+
+
 def test_explanatory_batch_ratio_one_is_the_graph_and_relabels(graphs):
     batch = Batch.from_data_list(graphs[:3])
     edge_graph = batch.batch[batch.edge_index[0]]
@@ -95,12 +112,17 @@ def test_acc_auc_and_recall_on_hand_made_examples():
     assert acc_auc([0.3] * 5 + [1.0] * 5) == pytest.approx(0.65)
     with pytest.raises(ValueError, match="accs"):
         acc_auc([0.5] * 9)
+    # graph 1: pairs {0, 1} and {1, 2}, each stored twice; graph 2: a triangle stored once per edge
+    edges = [torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]]), torch.tensor([[0, 1, 2], [1, 2, 0]])]
     imps = [torch.tensor([0.9, 0.1, 0.8, 0.7]), torch.tensor([0.1, 0.2, 0.3])]
     gts = [torch.tensor([True, True, False, False]), torch.tensor([False, False, True])]
-    # graph 1: top-2 = edges 0, 2 -> 1 of 2 GT; graph 2: top-2 = edges 2, 1 -> 1 of 1
-    assert recall_at_n(imps, gts, n=2) == pytest.approx(0.75)
+    # graph 1: pair means 0.5 (GT) and 0.75 -> top-1 misses the GT pair; graph 2: top-1 = edge 2, the GT
+    assert recall_at_n(imps, gts, edges, n=1) == pytest.approx(0.5)
+    assert recall_at_n(imps, gts, edges, n=2) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="positive edge"):
-        recall_at_n(imps[:1], [torch.zeros(4, dtype=torch.bool)])
+        recall_at_n(imps[:1], [torch.zeros(4, dtype=torch.bool)], edges[:1])
+    with pytest.raises(ValueError, match="equal length"):
+        recall_at_n(imps, gts, edges[:1])
 
 
 def test_acc_at_ratios_counts_kept_edges_per_graph():
@@ -112,9 +134,9 @@ def test_acc_at_ratios_counts_kept_edges_per_graph():
 
     ring = torch.tensor([[0, 1, 2, 3, 1, 2, 3, 0], [1, 2, 3, 0, 0, 1, 2, 3]])
     g = Data(x=torch.ones(4, 1), edge_index=ring)
-    # ⌈8ρ⌉ >= 6 from ρ = 0.7 on; twice the same graph, batched
+    # 4 undirected edges: 2·⌈4ρ⌉ >= 6 stored edges from ρ = 0.6 on; twice the same graph, batched
     accs = acc_at_ratios(ManyEdges(), [g, g], [torch.rand(8), torch.rand(8)])
-    assert accs == [0.0] * 6 + [1.0] * 4
+    assert accs == [0.0] * 5 + [1.0] * 5
     with pytest.raises(ValueError, match="importances"):
         acc_at_ratios(ManyEdges(), [g], [torch.rand(7)])
 
@@ -164,6 +186,21 @@ def test_fit_fine_tune_and_routing(graphs, model, mode):
         refine.fine_tuned(model, g.x, torch.empty(2, 0, dtype=torch.long), 0)
     with pytest.raises(ValueError, match="mode"):
         ReFine(4, 3, mode="both")
+    with pytest.raises(ValueError, match="ft_selection"):
+        ReFine(4, 3, ft_selection="best")
+    with pytest.raises(ValueError, match="lr"):
+        refine.fine_tuned(model, g.x, g.edge_index, 0, lr=0.0)
+
+
+def test_topk_fine_tuning_needs_no_sampling(graphs, model):
+    g = graphs[0]
+    # the attributors' weights come from `seed`; with top-k selection nothing else is random
+    a, b = (ReFine(4, 3, hidden=8, ft_steps=3, ft_lr=1e-2, seed=1) for _ in range(2))
+    b.generator.manual_seed(123)
+    topk = [r.fine_tuned(model, g.x, g.edge_index, 0, selection="topk") for r in (a, b)]
+    assert torch.equal(*topk)
+    sampled = [r.fine_tuned(model, g.x, g.edge_index, 0, selection="sample") for r in (a, b)]
+    assert not torch.equal(*sampled)  # Gumbel noise from differently seeded generators
 
 
 def test_fine_tuning_is_seeded(graphs, model):
@@ -215,12 +252,12 @@ def test_run_table2_scores_every_method_on_the_same_graphs(graphs, model):
     setup = RefineSetup(hidden=8, epochs=1, lr=1e-3, batch_size=8, ft_steps=2, gnnexplainer_epochs=3, pg_epochs=1)
     out_graphs = correct_predictions(model, test)[:3]
     out = run_table2(model, train, val, out_graphs, setup, seed=0, with_recall=True)
-    methods = set(TABLE2_METHODS) | {"ReFine (repo mode)", "ReFine-FT (repo mode)"}
+    methods = set(TABLE2_METHODS) | {"ReFine (repo mode)", "ReFine-FT (repo mode)", "ReFine (paper fine-tuning)"}
     assert methods | {"random", "ground truth"} == set(out["acc_auc"]) == set(out["recall_at_5"])
     assert all(len(c) == 10 and c[-1] == 1.0 for c in out["acc_at_rho"].values())
     assert set(out["seconds_per_instance"]) == methods
-    assert out["recall_at_5"]["ground truth"] == pytest.approx(sum(min(5, int(g.edge_gt.sum())) / int(g.edge_gt.sum())
-                                                                   for g in out_graphs) / len(out_graphs))
+    gt_pairs = [int(g.edge_gt.sum()) // 2 for g in out_graphs]  # both directions stored
+    assert out["recall_at_5"]["ground truth"] == pytest.approx(sum(min(5, n) / n for n in gt_pairs) / len(gt_pairs))
     assert all(len(m) == 3 for m in out["masks"].values())
 
 

@@ -10,8 +10,8 @@ optionally fine-tunes a *copy* of that attributor for a few steps at ratio ρ (e
 reports). The differences, all switched by ``mode``: fidelity as cross-entropy vs minus the probability;
 natural log vs log2 in the concrete noise; contrastive loss of Deep-InfoMax/JSD form on the attributor's
 pooled encoder vs the repo's ReLU-cosine logsumexp on the target model's ``graph_rep``; edge selection in
-fine-tuning by Gumbel-top-k sampling vs deterministic top-k; masks applied once vs twice through a sigmoid
-(PyG 1.7); returned mask after vs before the last fine-tuning step.
+fine-tuning by Gumbel-top-k sampling vs deterministic top-k (``ft_selection`` sets it apart from the mode);
+masks applied once vs twice through a sigmoid (PyG 1.7); returned mask after vs before the last fine-tuning step.
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ from torch_geometric.explain.config import ModelTaskLevel
 from torch_geometric.loader import DataLoader
 from torch_geometric.nn import ARMAConv, global_mean_pool
 
-from gnnexplain.metrics.subgraph_acc import check_ratio, explanatory_batch, top_ratio_mask
+from gnnexplain.metrics.groundtruth import undirected_pair_index
+from gnnexplain.metrics.subgraph_acc import check_ratio, explanatory_batch, select_edges, top_ratio_mask
 from gnnexplain.models.refine_targets import edge_masked, masked_logits
 
 REFINE_MODES = ("paper", "repo")
+FT_SELECTIONS = ("sample", "topk")
 _EPS = 1e-6
 
 
@@ -93,6 +95,12 @@ def _check_mode(mode: str) -> None:
         raise ValueError(f"mode must be one of {REFINE_MODES}, got {mode!r}")
 
 
+def _check_selection(selection: str) -> str:
+    if selection not in FT_SELECTIONS:
+        raise ValueError(f"ft_selection must be one of {FT_SELECTIONS}, got {selection!r}")
+    return selection
+
+
 def mask_regulariser(m: Tensor) -> Tensor:
     """``1e-4·mean(m) + 1e-2·mean(H_b(m))`` (METHODS §4.4 item 3; both modes)."""
     entropy = -m * torch.log(m + _EPS) - (1 - m) * torch.log(1 - m + _EPS)
@@ -112,17 +120,21 @@ class ReFine(ExplainerAlgorithm):
             fine-tuning (0.4). fine_tune: fine-tune per instance (False gives ReFine-FT).
         contrastive: use the contrastive loss in pre-training (False gives ReFine-CT). gamma: its weight (5).
         beta: concrete temperature (1). tau: temperature of the repo-mode contrastive loss (0.1).
-        ft_steps: fine-tuning steps (20). ft_lr: fine-tuning learning rate (1e-4). seed: seeds the
-            attributors' initialisation and every sampling step.
+        ft_steps: fine-tuning steps (20). ft_lr: fine-tuning learning rate (1e-4).
+        ft_selection: how fine-tuning picks its ⌈ρ·P⌉ edges: ``"sample"`` (Gumbel-top-k, the paper) or
+            ``"topk"`` (deterministic, the repo); ``None`` takes the mode's. seed: seeds the attributors'
+            initialisation and every sampling step.
     Raises:
-        ValueError: for an unknown mode, ρ outside (0, 1], or non-positive sizes/steps.
+        ValueError: for an unknown mode or ft_selection, ρ outside (0, 1], or non-positive sizes/steps.
     """
 
     def __init__(self, in_channels: int, num_classes: int, *, hidden: int = 50, mode: str = "paper",
                  ratio: float = 0.4, fine_tune: bool = True, contrastive: bool = True, gamma: float = 5.0,
-                 beta: float = 1.0, tau: float = 0.1, ft_steps: int = 20, ft_lr: float = 1e-4, seed: int = 0):
+                 beta: float = 1.0, tau: float = 0.1, ft_steps: int = 20, ft_lr: float = 1e-4,
+                 ft_selection: str | None = None, seed: int = 0):
         super().__init__()
         _check_mode(mode)
+        self.ft_selection = _check_selection(ft_selection or ("sample" if mode == "paper" else "topk"))
         if min(in_channels, num_classes, hidden, ft_steps) < 1:
             raise ValueError("in_channels, num_classes, hidden and ft_steps must be >= 1")
         self.mode, self.ratio = mode, check_ratio(ratio)
@@ -175,7 +187,7 @@ class ReFine(ExplainerAlgorithm):
 
     def _contrastive(self, model, batch: Batch, m: Tensor, classes: Tensor) -> Tensor:
         edge_graph = batch.batch[batch.edge_index[0]]
-        sub = explanatory_batch(batch, top_ratio_mask(m, edge_graph, self.ratio, batch.num_graphs))
+        sub = explanatory_batch(batch, select_edges(m, batch.edge_index, self.ratio, edge_graph, batch.num_graphs))
         m_sub = m[sub.edge_id]
         same = classes.view(-1, 1) == classes.view(1, -1)
         if self.mode == "repo":  # target model's representation, ReLU-cosine, logsumexp over graphs
@@ -277,36 +289,43 @@ class ReFine(ExplainerAlgorithm):
         return list(p.split([g.edge_index.size(1) for g in graphs]))
 
     def fine_tuned(self, model: nn.Module, x: Tensor, edge_index: Tensor, cls: int,
-                   ratio: float | None = None) -> Tensor:
+                   ratio: float | None = None, *, lr: float | None = None, selection: str | None = None) -> Tensor:
         """Fine-tune a deep copy of attributor ``cls`` on one graph (paper eqs. 9–10, METHODS §4.5).
 
-        Each of ``ft_steps`` Adam steps: ``p = σ(α)``; select ⌈ρ·E⌉ edges (paper: Gumbel-top-k sampling in
-        proportion to p; repo: top-k); feed the relabelled subgraph with the selected ``p`` as edge masks;
+        Each of ``ft_steps`` Adam steps (learning rate ``lr``, default ``ft_lr``): ``p = σ(α)``; select ⌈ρ·P⌉
+        undirected edges (the metrics' convention) by ``selection`` (default ``ft_selection``: ``"sample"``,
+        Gumbel-top-k sampling in proportion to p with one noise per pair, or ``"topk"``); feed the relabelled subgraph with the selected ``p`` as edge masks;
         minimise the fidelity loss plus the regularisers on p. The shared attributor is left untouched.
 
         Returns:
             ``[E]`` edge probabilities (paper: after the last step; repo: before it).
         Raises:
-            ValueError: for ρ outside (0, 1], a graph with no edges or a class outside 0..C-1.
+            ValueError: for ρ outside (0, 1], lr <= 0, an unknown selection, a graph with no edges or a class
+                outside 0..C-1.
         """
         ratio = check_ratio(self.ratio if ratio is None else ratio)
+        lr = self.ft_lr if lr is None else lr
+        if lr <= 0:
+            raise ValueError(f"lr must be > 0, got {lr}")
+        sample = _check_selection(selection or self.ft_selection) == "sample"
         if edge_index.size(1) == 0:
             raise ValueError("cannot explain a graph with no edges")
         self._check_class(torch.tensor([cls]))
         attributor = copy.deepcopy(self.attributors[cls]).eval()
-        optimizer = torch.optim.Adam(attributor.parameters(), lr=self.ft_lr)
+        optimizer = torch.optim.Adam(attributor.parameters(), lr=lr)
         graph = Data(x=x, edge_index=edge_index, num_nodes=x.size(0))
         edge_graph = edge_index.new_zeros(edge_index.size(1))
+        pair = undirected_pair_index(edge_index, x.size(0))  # select undirected edges (metrics convention)
         target = torch.tensor([cls])
         with torch.no_grad():
             full_prob = model(x, edge_index).softmax(-1)
         for _ in range(self.ft_steps):
             p = attributor(x, edge_index).sigmoid()
             score = p.detach()
-            if self.mode == "paper":  # Gumbel-top-k: a sample without replacement, in proportion to p
-                u = torch.rand(p.shape, generator=self.generator).clamp(_EPS, 1 - _EPS)
+            if sample:  # Gumbel-top-k: a sample of pairs without replacement, in proportion to p
+                u = torch.rand(int(pair.max()) + 1, generator=self.generator).clamp(_EPS, 1 - _EPS)[pair]
                 score = torch.log(score + _EPS) - torch.log(-torch.log(u))
-            sub = explanatory_batch(graph, top_ratio_mask(score, edge_graph, ratio, 1))
+            sub = explanatory_batch(graph, top_ratio_mask(score, edge_graph, ratio, 1, pair=pair))
             logits = self._masked(model, sub.x, sub.edge_index, sub.batch, p[sub.edge_id])
             loss = self._fidelity(logits, full_prob, target) + mask_regulariser(p)
             optimizer.zero_grad()

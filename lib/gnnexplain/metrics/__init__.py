@@ -28,6 +28,7 @@ from gnnexplain.metrics.subgraph_acc import (
     explanatory_batch,
     num_kept,
     recall_at_n,
+    select_edges,
     top_ratio_mask,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "precision_recall_points",
     "ranking_explainer",
     "recall_at_n",
+    "select_edges",
     "symmetrize_edge_mask",
     "top_ratio_mask",
     "undirected_pair_index",

@@ -1,8 +1,12 @@
 """ReFine's explanation metrics (Wang et al., NeurIPS 2021, §4.1; repo Wuyxin/ReFine
 ``explainers/base.py::evaluate_acc, evaluate_recall``): ACC@ρ, ACC-AUC and Recall@N.
 
-Edge convention: ratios and top-k count *stored* edges of ``edge_index [2, E]``; an undirected edge stored
-in both directions counts twice, and the two directions are ranked independently (as in the repo).
+Edge convention (used by every metric, ReFine's selection and the figures): ρ and N count *undirected*
+edges. The two stored directions of an edge {u, v} form one pair, scored by the mean of their two
+importances and kept or dropped together; an edge stored in one direction only is a pair of its own.
+The top ⌈ρ·P⌉ of a graph's P pairs are kept. The repo stores each BA-3motif edge once, so there ρ counts
+undirected edges too; ranking the two directions independently (what the repo does on graphs stored both
+ways) can keep one direction of an edge and drop the other, a graph the model never saw in training.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 from torch_geometric.data import Batch, Data
+
+from gnnexplain.metrics.groundtruth import undirected_pair_index
 
 RATIOS = tuple(round(0.1 * i, 1) for i in range(1, 11))
 
@@ -39,20 +45,29 @@ def num_kept(num_edges: Tensor | int, ratio: float) -> Tensor:
     return kept.clamp(1, None).minimum(counts)
 
 
-def top_ratio_mask(imp: Tensor, edge_graph: Tensor, ratio: float, num_graphs: int | None = None) -> Tensor:
-    """Keep the top ⌈ρ·E_g⌉ edges of every graph by importance (ties by stored order, a stable sort).
+def top_ratio_mask(imp: Tensor, edge_graph: Tensor, ratio: float, num_graphs: int | None = None, *,
+                   pair: Tensor | None = None) -> Tensor:
+    """Keep the top ⌈ρ·E_g⌉ items of every graph by importance (ties by stored order, a stable sort).
 
     Args:
         imp: ``[E]`` importances. edge_graph: ``[E]`` graph id per edge (0 … B-1).
         ratio: ρ in (0, 1]. num_graphs: B (default ``edge_graph.max() + 1``).
+        pair: optional ``[E]`` undirected-pair id per edge (:func:`~gnnexplain.metrics.undirected_pair_index`
+            of the batch): then the items are the pairs, each scored by the mean importance of its edges, and
+            a kept pair keeps all its edges (the module's edge convention). ``None`` ranks stored edges.
     Returns:
         Bool ``[E]``. Differentiable selection is not needed: the mask only indexes.
     Raises:
         ValueError: for ρ outside (0, 1], mismatched shapes, or a graph with no edges.
     """
-    if imp.shape != edge_graph.shape or imp.dim() != 1:
-        raise ValueError(f"imp {list(imp.shape)} and edge_graph {list(edge_graph.shape)} must both be [E]")
+    if imp.shape != edge_graph.shape or imp.dim() != 1 or (pair is not None and pair.shape != imp.shape):
+        raise ValueError(f"imp {list(imp.shape)}, edge_graph {list(edge_graph.shape)} (and pair) must all be [E]")
     num_graphs = int(edge_graph.max()) + 1 if num_graphs is None else num_graphs
+    if pair is not None:
+        num_pairs = int(pair.max()) + 1
+        pair_imp = imp.detach().new_zeros(num_pairs).scatter_reduce(0, pair, imp.detach(), "mean", include_self=False)
+        pair_graph = edge_graph.new_zeros(num_pairs).scatter(0, pair, edge_graph)
+        return top_ratio_mask(pair_imp, pair_graph, ratio, num_graphs)[pair]
     counts = torch.bincount(edge_graph, minlength=num_graphs)
     kept = num_kept(counts, ratio)
     order = torch.sort(imp.detach(), descending=True, stable=True).indices
@@ -63,6 +78,27 @@ def top_ratio_mask(imp: Tensor, edge_graph: Tensor, ratio: float, num_graphs: in
     return rank < kept[edge_graph]
 
 
+def select_edges(imp: Tensor, edge_index: Tensor, ratio: float, edge_graph: Tensor | None = None,
+                 num_graphs: int | None = None) -> Tensor:
+    """The explanatory edges at ratio ρ under the module's convention: the top ⌈ρ·P_g⌉ undirected pairs of
+    every graph by mean importance, both directions kept.
+
+    Args:
+        imp: ``[E]`` importances. edge_index: ``[2, E]`` (of a batch: node ids are global).
+        ratio: ρ in (0, 1]. edge_graph: ``[E]`` graph id per edge (default: one graph).
+        num_graphs: B (default ``edge_graph.max() + 1``).
+    Returns:
+        Bool ``[E]``.
+    Raises:
+        ValueError: for ρ outside (0, 1], mismatched shapes, or a graph with no edges.
+    """
+    if edge_index.size(1) == 0:
+        raise ValueError("every graph needs at least one edge to be explained")
+    edge_graph = edge_index.new_zeros(edge_index.size(1)) if edge_graph is None else edge_graph
+    pair = undirected_pair_index(edge_index, int(edge_index.max()) + 1)
+    return top_ratio_mask(imp, edge_graph, ratio, num_graphs, pair=pair)
+
+
 def explanatory_batch(batch: Batch, keep: Tensor) -> Batch:
     """The explanatory subgraphs of a batch: the kept edges and the nodes incident to them, relabelled.
 
@@ -71,7 +107,7 @@ def explanatory_batch(batch: Batch, keep: Tensor) -> Batch:
 
     Args:
         batch: a PyG ``Batch`` (or a single ``Data``) with ``x``, ``edge_index``, ``batch``.
-        keep: bool ``[E]`` with at least one kept edge per graph (from :func:`top_ratio_mask`).
+        keep: bool ``[E]`` with at least one kept edge per graph (from :func:`select_edges`).
     Returns:
         A ``Batch`` with ``x``, ``edge_index``, ``batch``, ``edge_id`` (``[E']``, the kept edges' ids in
         ``batch``) and ``num_graphs`` equal to the input's.
@@ -98,7 +134,7 @@ def _plain(graph) -> Data:
 @torch.no_grad()
 def acc_at_ratios(model: torch.nn.Module, graphs: Sequence, imps: Sequence[Tensor], *,
                   ratios: Sequence[float] = RATIOS, target: Tensor | None = None) -> list[float]:
-    """ACC@ρ: the fraction of graphs whose explanatory subgraph (top ⌈ρ·E⌉ edges, relabelled) the model
+    """ACC@ρ: the fraction of graphs whose explanatory subgraph (top ⌈ρ·P⌉ undirected edges, relabelled) the model
     still assigns to ``target``, for each ρ (paper §4.1; one batched forward pass per ρ).
 
     Args:
@@ -126,7 +162,7 @@ def acc_at_ratios(model: torch.nn.Module, graphs: Sequence, imps: Sequence[Tenso
         imp = torch.cat(list(imps[i] if per_ratio else imps))
         if imp.numel() != batch.num_edges:
             raise ValueError(f"importances hold {imp.numel()} values for {batch.num_edges} edges")
-        sub = explanatory_batch(batch, top_ratio_mask(imp, edge_graph, ratio, len(graphs)))
+        sub = explanatory_batch(batch, select_edges(imp, batch.edge_index, ratio, edge_graph, len(graphs)))
         pred = model(sub.x, sub.edge_index, sub.batch).argmax(-1)
         accs.append(float((pred == target).float().mean()))
     return accs
@@ -145,12 +181,15 @@ def acc_auc(accs: Sequence[float]) -> float:
     return float(values.mean())
 
 
-def recall_at_n(imps: Sequence[Tensor], ground_truth: Sequence[Tensor], n: int = 5) -> float:
-    """Recall@N: ``|top-N edges ∩ GT| / |GT|`` per graph, averaged (paper §4.1, BA-3motif).
+def recall_at_n(imps: Sequence[Tensor], ground_truth: Sequence[Tensor], edge_indices: Sequence[Tensor],
+                n: int = 5) -> float:
+    """Recall@N: ``|top-N pairs ∩ GT pairs| / |GT pairs|`` per graph, averaged (paper §4.1, BA-3motif), with
+    the module's convention: undirected pairs ranked by the mean importance of their directions.
 
     Args:
-        imps: per-graph importances ``[E_g]``. ground_truth: per-graph bool ``[E_g]`` (stored edges).
-        n: N >= 1 (capped at E_g).
+        imps: per-graph importances ``[E_g]``. ground_truth: per-graph bool ``[E_g]`` (a pair is ground truth
+            if one of its stored directions is). edge_indices: per-graph ``[2, E_g]``.
+        n: N >= 1 (capped at the number of pairs).
     Returns:
         The mean recall in [0, 1].
     Raises:
@@ -158,12 +197,18 @@ def recall_at_n(imps: Sequence[Tensor], ground_truth: Sequence[Tensor], n: int =
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
-    if len(imps) != len(ground_truth) or len(imps) == 0:
-        raise ValueError("imps and ground_truth must be non-empty and of equal length")
+    if not len(imps) == len(ground_truth) == len(edge_indices) or len(imps) == 0:
+        raise ValueError("imps, ground_truth and edge_indices must be non-empty and of equal length")
     recalls = []
-    for imp, gt in zip(imps, ground_truth):
-        if imp.shape != gt.shape or not gt.any():
-            raise ValueError("each ground truth must match its importances' shape and hold a positive edge")
-        top = torch.sort(imp, descending=True, stable=True).indices[:n]
-        recalls.append(float(gt.bool()[top].sum()) / float(gt.sum()))
+    for imp, gt, edge_index in zip(imps, ground_truth, edge_indices):
+        if not imp.shape == gt.shape == edge_index.shape[1:] or not gt.any():
+            raise ValueError("each ground truth must match its importances' and edges' shape and hold a positive edge")
+        pair = undirected_pair_index(edge_index, int(edge_index.max()) + 1)
+        num_pairs = int(pair.max()) + 1
+        pair_imp = imp.detach().float().new_zeros(num_pairs).scatter_reduce(0, pair, imp.detach().float(), "mean",
+                                                                            include_self=False)
+        pair_gt = torch.zeros(num_pairs, dtype=torch.long).scatter_reduce(0, pair, gt.long(), "amax",
+                                                                          include_self=False).bool()
+        top = torch.sort(pair_imp, descending=True, stable=True).indices[:n]
+        recalls.append(float(pair_gt[top].sum()) / float(pair_gt.sum()))
     return sum(recalls) / len(recalls)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import torch
 from torch import Tensor
 
-from gnnexplain.metrics.subgraph_acc import RATIOS, top_ratio_mask
+from gnnexplain.metrics.subgraph_acc import RATIOS, select_edges
 from gnnexplain.viz.graph import edge_lines
 
 # Mutagenicity's TU node labels (atom types) and edge labels (bond orders), as in the dataset's README
@@ -43,12 +42,8 @@ def pretraining_figure(histories: Mapping[str, Mapping], *, title: str | None = 
     return fig
 
 
-def _kept(imp: Tensor, ratio: float) -> Tensor:
-    return top_ratio_mask(imp, torch.zeros(imp.numel(), dtype=torch.long), ratio, 1)
-
-
 def subgraph_figure(graph, imp: Tensor, ratio: float, *, title: str | None = None, seed: int = 0):
-    """A graph with its explanatory subgraph (top ⌈ρ·E⌉ stored edges) drawn thick and red.
+    """A graph with its explanatory subgraph (top ⌈ρ·P⌉ undirected edges, :func:`select_edges`) drawn thick and red.
 
     Args:
         graph: ``Data`` with ``edge_index`` (and ``role`` to outline motif nodes, if present).
@@ -61,7 +56,7 @@ def subgraph_figure(graph, imp: Tensor, ratio: float, *, title: str | None = Non
 
     if imp.numel() != graph.edge_index.size(1):
         raise ValueError(f"imp must have {graph.edge_index.size(1)} values, got {imp.numel()}")
-    kept = _kept(imp, ratio)
+    kept = select_edges(imp, graph.edge_index, ratio)
     g = nx.Graph()
     g.add_nodes_from(range(graph.num_nodes))
     g.add_edges_from(graph.edge_index.t().tolist())
@@ -86,7 +81,7 @@ def mutag_molecule_svg(graph, imp: Tensor, ratio: float, *, legend: str = "", si
     """An RDKit drawing of a Mutagenicity graph with the bonds of its explanatory subgraph highlighted.
 
     Atoms come from the one-hot TU node labels (:data:`MUTAG_ATOMS`), bond orders from the one-hot edge
-    labels (single, double, triple); a bond is highlighted when either stored direction is kept.
+    labels (single, double, triple); a bond is highlighted when it is kept (both directions go together).
 
     Args:
         graph: Mutagenicity ``Data`` with ``x [N, 14]``, ``edge_index``, ``edge_attr [E, 3]``.
@@ -102,7 +97,7 @@ def mutag_molecule_svg(graph, imp: Tensor, ratio: float, *, legend: str = "", si
 
     if graph.x.size(1) != len(MUTAG_ATOMS):
         raise ValueError(f"graph.x must one-hot the {len(MUTAG_ATOMS)} Mutagenicity atom types")
-    kept = _kept(imp, ratio)
+    kept = select_edges(imp, graph.edge_index, ratio)
     mol = Chem.RWMol()
     for atom in graph.x.argmax(1).tolist():
         mol.AddAtom(Chem.Atom(MUTAG_ATOMS[atom]))

@@ -27,9 +27,10 @@ class RefineSetup:
 
     hidden: attributor width. epochs, lr, batch_size: pre-training. ratio: ρ of the contrastive term.
     ft_steps, ft_lr, ft_selection: fine-tuning. [proposal] lr 1e-3 with the repo's deterministic top-k
-    selection, chosen on 50 BA-3motif *validation* graphs (ACC-AUC after fine-tuning, 20 steps: 0.742, against
-    0.680 for the paper's Gumbel-top-k sampling at lr 1e-4, 0.694 for top-k at 1e-4 and 0.662 without
-    fine-tuning); the mode's own setting (:data:`MODE_FINE_TUNING`) runs as an extra row (``variant_rows``). gnnexplainer_epochs: per-graph GNNExplainer steps (lr 0.01).
+    selection, chosen on BA-3motif *validation* graphs among the paper's and the repo's settings and a few
+    learning rates (``benchmarks/refine_finetuning.py`` reruns the comparison); the mode's own setting
+    (:data:`MODE_FINE_TUNING`) runs as an extra row (``variant_rows``).
+    gnnexplainer_epochs: per-graph GNNExplainer steps (lr 0.01).
     pg_epochs, pg_lr: PGExplainer training. pgm_percentage, pgm_top_node: PGM-Explainer's percent of nodes
     perturbed per sample and top-node fraction (repo grid search: BA-3motif 20 / 0.1, Mutagenicity 10 / 0.2).
     mode: ReFine's ``mode`` for the Table 2 rows. variant_rows: also run ReFine-FT and ReFine with the
@@ -68,7 +69,8 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
 
     Two reference rows carry no timing: "random" (seeded uniform importances) and, with ``with_recall``,
     "ground truth" (the motif edges first, then stored order). ReFine-CT is pre-trained without the contrastive
-    loss and not fine-tuned (as ReFine-FT, which the paper compares it with); ReFine-FT is pre-trained and not fine-tuned; ReFine is fine-tuned separately at every ρ.
+    loss and not fine-tuned (as ReFine-FT, which the paper compares it with); ReFine-FT is pre-trained and not
+    fine-tuned; ReFine is fine-tuned separately at every ρ.
 
     Args:
         model: target classifier with ``graph_rep``, eval mode. train, val: pre-training graphs (filtered

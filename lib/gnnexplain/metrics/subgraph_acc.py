@@ -11,7 +11,6 @@ ways) can keep one direction of an edge and drop the other, a graph the model ne
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import torch
@@ -47,7 +46,7 @@ def num_kept(num_edges: Tensor | int, ratio: float) -> Tensor:
 
 def top_ratio_mask(imp: Tensor, edge_graph: Tensor, ratio: float, num_graphs: int | None = None, *,
                    pair: Tensor | None = None) -> Tensor:
-    """Keep the top ⌈ρ·E_g⌉ items of every graph by importance (ties by stored order, a stable sort).
+    """Keep the top ⌈ρ·E_g⌉ items of every graph by importance (ties by stored order or pair id: a stable sort).
 
     Args:
         imp: ``[E]`` importances. edge_graph: ``[E]`` graph id per edge (0 … B-1).

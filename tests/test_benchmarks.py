@@ -151,6 +151,33 @@ def test_subgraph_gnnexplainer_maps_the_mask_back_to_all_edges():
     assert torch.equal(batch.edge_mask, batch.edge_masks.max(0).values)
 
 
+def test_subgraph_gnnexplainer_forward_skips_only_edges_that_cannot_reach_the_node(monkeypatch):
+    from gnnexplain.explain import SubgraphGNNExplainer
+
+    edge_index, x = _tiny_graph()
+    # 2 hops from node 1: nodes 0-3; the edge 2 -> 3 ends 2 hops out, so its message cannot reach node 1
+    g = SubgraphGNNExplainer(num_hops=2)._subgraphs([1], x, edge_index)
+    targets = edge_index[1][g["kept"]]
+    assert torch.equal(g["live"], targets != 3) and int((~g["live"]).sum()) == 1
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 2, num_layers=2).eval()
+    explainer = SafeExplainer(model, SubgraphGNNExplainer(epochs=50, num_hops=2), explanation_type="model",
+                              node_mask_type=None, edge_mask_type="object",
+                              model_config=dict(mode="multiclass_classification", task_level="node",
+                                                return_type="raw"))
+    nodes = torch.tensor([1, 2, 6])
+    masks = explainer(x, edge_index, index=nodes, seed=1).edge_masks
+    # the same optimisation with every subgraph edge in the forward pass gives the same masks
+    subgraphs = SubgraphGNNExplainer._subgraphs
+
+    def every_edge_live(self, *args):
+        union = subgraphs(self, *args)
+        return {**union, "live": torch.ones_like(union["live"])}
+
+    monkeypatch.setattr(SubgraphGNNExplainer, "_subgraphs", every_edge_live)
+    assert torch.allclose(explainer(x, edge_index, index=nodes, seed=1).edge_masks, masks, atol=1e-6)
+
+
 def test_subgraph_gnnexplainer_rejects_bad_settings():
     from gnnexplain.explain import SubgraphGNNExplainer
 

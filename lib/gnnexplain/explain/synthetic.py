@@ -37,7 +37,8 @@ class SubgraphGNNExplainer(GNNExplainer):
 
     * the mask is optimised on node ``index``'s ``num_hops``-hop computation subgraph only
       (``k_hop_subgraph``, relabelled: the authors' ``extract_neighborhood``), so the cost of one explanation
-      does not grow with the graph; the mask is mapped back to all ``E`` edges (0 outside);
+      does not grow with the graph (and the forward pass skips the edges into the subgraph's outer ring,
+      which cannot reach ``index``); the mask is mapped back to all ``E`` edges (0 outside);
     * one mask logit per *undirected* pair, shared by both directions (``symmetric=True``; the authors
       symmetrise their dense mask as ``(σ(M) + σ(M)ᵀ) / 2``);
     * logits start at ``N(mask_init, std)`` with ``mask_init = 1`` (σ ≈ 0.73, the authors' init), and
@@ -94,9 +95,16 @@ class SubgraphGNNExplainer(GNNExplainer):
         return True
 
     def _subgraphs(self, nodes: list[int], x: Tensor, edge_index: Tensor):
-        """The disjoint union of the nodes' computation subgraphs (relabelled) and its bookkeeping."""
+        """The disjoint union of the nodes' computation subgraphs (relabelled) and its bookkeeping.
+
+        ``live`` marks the edges whose target lies within ``num_hops - 1`` hops of the centre: only their
+        messages can reach it in ``num_hops`` layers, so only they enter the forward pass (a quarter of the
+        edges on BA-Shapes). The others stay in the mask, the regulariser and the output, as before.
+        """
         parts = [k_hop_subgraph(v, self.num_hops, edge_index, relabel_nodes=True, num_nodes=x.size(0))
                  for v in nodes]
+        live = [torch.isin(p[0][p[1][1]], k_hop_subgraph(v, self.num_hops - 1, edge_index, num_nodes=x.size(0))[0])
+                for v, p in zip(nodes, parts)]
         sizes = torch.tensor([p[0].numel() for p in parts])
         node_offset = torch.cat([sizes.new_zeros(1), sizes.cumsum(0)[:-1]])
         pairs = [undirected_pair_index(p[1], p[0].numel()) if self.symmetric else torch.arange(p[1].size(1))
@@ -110,7 +118,7 @@ class SubgraphGNNExplainer(GNNExplainer):
             centers=torch.cat([p[2] for p in parts]) + node_offset,
             kept=torch.cat([p[3].nonzero().view(-1) for p in parts]),
             pair=torch.cat([q + o for q, o in zip(pairs, param_offset.tolist())]),
-            owner=torch.arange(len(nodes)).repeat_interleave(num_edges),
+            owner=torch.arange(len(nodes)).repeat_interleave(num_edges), live=torch.cat(live),
             sizes=sizes, num_params=num_params)
 
     def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
@@ -137,6 +145,7 @@ class SubgraphGNNExplainer(GNNExplainer):
             for n, p in zip(g["sizes"], g["num_params"])]).to(x.device))
         optimizer = torch.optim.Adam([logits], lr=self.lr, foreach=False)
         x_sub, y, hard = x[g["subset"]], target[torch.tensor(nodes)], None
+        live_edges = g["edges"][:, g["live"]]
         dense = self.entropy_mean == "dense"
         eps, size_coef, ent_coef = self.coeffs["EPS"], self.coeffs["edge_size"], self.coeffs["edge_ent"]
         try:
@@ -144,9 +153,9 @@ class SubgraphGNNExplainer(GNNExplainer):
                 optimizer.zero_grad()
                 edge_logits = logits[g["pair"]]
                 m = edge_logits.sigmoid()
-                set_masks(model, m, g["edges"], apply_sigmoid=False)
+                set_masks(model, m[g["live"]], live_edges, apply_sigmoid=False)
                 # mean over the M nodes times M: a sum of independent per-node losses
-                loss = len(nodes) * self._calculate_base_loss(model(x_sub, g["edges"], **kwargs)[g["centers"]], y)
+                loss = len(nodes) * self._calculate_base_loss(model(x_sub, live_edges, **kwargs)[g["centers"]], y)
                 if hard is not None:  # as PyG: no regulariser in the first epoch, which finds the hard mask
                     ent = -m * torch.log(m + eps) - (1 - m) * torch.log(1 - m + eps)
                     loss = loss + size_coef * (m * hard).sum() + ent_coef * (ent * hard / denom).sum()

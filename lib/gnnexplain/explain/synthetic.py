@@ -99,7 +99,10 @@ class SubgraphGNNExplainer(GNNExplainer):
 
         ``live`` marks the edges whose target lies within ``num_hops - 1`` hops of the centre: only their
         messages can reach it in ``num_hops`` layers, so only they enter the forward pass (a quarter of the
-        edges on BA-Shapes). The others stay in the mask, the regulariser and the output, as before.
+        edges on BA-Shapes). The others stay in the mask, the regulariser and the output. This is exact for
+        layers whose output at a node depends on its incoming edges only (the authors' GCN on the raw
+        adjacency, GAT, GIN); a degree-normalised ``GCNConv`` would see other degrees at the rim, as it
+        already does once the subgraph is cut out.
         """
         parts = [k_hop_subgraph(v, self.num_hops, edge_index, relabel_nodes=True, num_nodes=x.size(0))
                  for v in nodes]

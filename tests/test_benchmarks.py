@@ -151,6 +151,33 @@ def test_subgraph_gnnexplainer_maps_the_mask_back_to_all_edges():
     assert torch.equal(batch.edge_mask, batch.edge_masks.max(0).values)
 
 
+def test_subgraph_gnnexplainer_forward_skips_only_edges_that_cannot_reach_the_node(monkeypatch):
+    from gnnexplain.explain import SubgraphGNNExplainer
+
+    edge_index, x = _tiny_graph()
+    # 2 hops from node 1: nodes 0-3; the edge 2 -> 3 ends 2 hops out, so its message cannot reach node 1
+    g = SubgraphGNNExplainer(num_hops=2)._subgraphs([1], x, edge_index)
+    targets = edge_index[1][g["kept"]]
+    assert torch.equal(g["live"], targets != 3) and int((~g["live"]).sum()) == 1
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 2, num_layers=2).eval()
+    explainer = SafeExplainer(model, SubgraphGNNExplainer(epochs=50, num_hops=2), explanation_type="model",
+                              node_mask_type=None, edge_mask_type="object",
+                              model_config=dict(mode="multiclass_classification", task_level="node",
+                                                return_type="raw"))
+    nodes = torch.tensor([1, 2, 6])
+    masks = explainer(x, edge_index, index=nodes, seed=1).edge_masks
+    # the same optimisation with every subgraph edge in the forward pass gives the same masks
+    subgraphs = SubgraphGNNExplainer._subgraphs
+
+    def every_edge_live(self, *args):
+        union = subgraphs(self, *args)
+        return {**union, "live": torch.ones_like(union["live"])}
+
+    monkeypatch.setattr(SubgraphGNNExplainer, "_subgraphs", every_edge_live)
+    assert torch.allclose(explainer(x, edge_index, index=nodes, seed=1).edge_masks, masks, atol=1e-6)
+
+
 def test_subgraph_gnnexplainer_rejects_bad_settings():
     from gnnexplain.explain import SubgraphGNNExplainer
 
@@ -179,3 +206,56 @@ def test_concat_gnn_is_the_authors_encoder():
     x2 = x.clone()
     x2[0] += 1.0
     assert torch.allclose(model.embed(x2, edge_index)[0, :4], emb[0, :4])
+
+
+def _tiny_benchmark():
+    # a 7-node binary tree (0-6), a 6-cycle motif (7-12) hung from leaf 3, one random edge 6-9; motif edges are
+    # the ground truth, constant features as in the benchmarks
+    from torch_geometric.data import Data
+
+    tree = [[0, 1], [0, 2], [1, 3], [1, 4], [2, 5], [2, 6]]
+    cycle = [[7, 8], [8, 9], [9, 10], [10, 11], [11, 12], [12, 7]]
+    pairs = torch.tensor(tree + cycle + [[3, 7], [6, 9]]).t()
+    truth = torch.tensor([False] * 6 + [True] * 6 + [False] * 2)
+    return Data(x=torch.ones(13, 10), edge_index=torch.cat([pairs, pairs.flip(0)], dim=1),
+                edge_mask=torch.cat([truth, truth]))
+
+
+def test_gnnexplainer_sensitivity_scores_each_setting_as_table1():
+    from gnnexplain.explain import GNNEXPLAINER_SETTINGS, gnnexplainer_sensitivity, table1_aucs
+
+    data, nodes = _tiny_benchmark(), torch.tensor([7, 9])
+    torch.manual_seed(0)
+    models = {"gcn": ConcatGNN(10, 2).eval(), "gat": ConcatGNN(10, 2, conv="gat").eval()}
+    grid = [{}, {"edge_size": 0.1, "mask_init": 0.0, "lr": 0.01}, {"epochs": 300, "lr": 0.1, "edge_size": 0.005}]
+    out = gnnexplainer_sensitivity(models["gcn"], data, nodes, grid, seed=4)
+    assert len(out) == len(grid)
+    authors = dict(epochs=300, lr=0.1, mask_init=1.0, symmetric=True, entropy_mean="dense", edge_size=0.005,
+                   edge_ent=1.0)
+    assert out[0]["setting"] == authors and list(out[0]["setting"]) == list(GNNEXPLAINER_SETTINGS)
+    assert out[1]["setting"] == {**authors, "edge_size": 0.1, "mask_init": 0.0, "lr": 0.01}
+    assert all(0.0 <= r["auc"] <= 1.0 and r["seconds_per_node"] > 0 for r in out)
+    assert out[1]["auc"] != out[0]["auc"]  # the overrides reach the optimisation
+    # the empty setting is table1_aucs' GNNExplainer (same path, same seed); spelling the defaults out changes nothing
+    table = table1_aucs(models, data, nodes, seed=4, pg_epochs=2)
+    assert out[0]["auc"] == table["GNNExplainer"]["auc"] == out[2]["auc"]
+    again = gnnexplainer_sensitivity(models["gcn"], data, nodes, grid[1:2], seed=4)[0]  # seeded
+    assert (again["setting"], again["auc"]) == (out[1]["setting"], out[1]["auc"])
+
+
+def test_gnnexplainer_sensitivity_rejects_bad_grids():
+    from gnnexplain.explain import gnnexplainer_sensitivity
+
+    data, model = _tiny_benchmark(), ConcatGNN(10, 2).eval()
+    nodes = torch.tensor([7])
+    with pytest.raises(ValueError, match="at least one setting"):
+        gnnexplainer_sensitivity(model, data, nodes, [])
+    # an unknown key is reported before any setting runs (here the empty node list would fail first)
+    with pytest.raises(ValueError, match=r"edge_sise.*allowed: epochs"):
+        gnnexplainer_sensitivity(model, data, torch.tensor([], dtype=torch.long), [{}, {"edge_sise": 0.1}])
+    with pytest.raises(TypeError, match="mapping"):
+        gnnexplainer_sensitivity(model, data, nodes, [("edge_size", 0.1)])
+    with pytest.raises(ValueError, match="lr"):  # an invalid value is not replaced by the default
+        gnnexplainer_sensitivity(model, data, nodes, [{"lr": 0.0}])
+    with pytest.raises(ValueError, match="GNNExplainer"):
+        table1_explainer(model, "Grad", edge_size=0.1)

@@ -95,6 +95,25 @@ def check_gnnexplainer_xgnn(results):
     diff = results["gnnexplainer_minus_grad"]
     assert set(diff) == benchmarks
     assert all(abs(diff[n] - (auc[n]["GNNExplainer"]["mean"] - auc[n]["Grad"]["mean"])) < 1e-9 for n in benchmarks)
+    # the settings grid on the first seed: every benchmark, the same settings, one of them the authors'
+    sens, vs_grad = results["gnnexplainer_sensitivity"], results["gnnexplainer_sensitivity_vs_grad"]
+    assert set(sens) == set(vs_grad) == benchmarks
+    grids = {n: [r["setting"] for r in rows] for n, rows in sens.items()}
+    settings = grids["BA-Shapes"]
+    assert len(settings) >= 2 and all(g == settings for g in grids.values())
+    assert len({json.dumps(s, sort_keys=True) for s in settings}) == len(settings)  # no setting twice
+    authors = dict(epochs=300, lr=0.1, mask_init=1.0, symmetric=True, entropy_mean="dense", edge_size=0.005,
+                   edge_ent=1.0)
+    assert settings.count(authors) == 1
+    one_seed = len(results["seeds"]) == 1  # then the grid's seed is the AUC table's only seed
+    for n, rows in sens.items():
+        assert all(set(r) == {"setting", "auc"} and 0.0 <= r["auc"] <= 1.0 for r in rows)
+        best = max(r["auc"] for r in rows)
+        assert vs_grad[n]["best_auc"] == best and vs_grad[n]["best_setting"] in settings
+        assert vs_grad[n]["reaches_grad"] == (best >= vs_grad[n]["grad_auc"])
+        if one_seed:
+            assert abs(next(r["auc"] for r in rows if r["setting"] == authors) - auc[n]["GNNExplainer"]["mean"]) < 1e-9
+            assert abs(vs_grad[n]["grad_auc"] - auc[n]["Grad"]["mean"]) < 1e-9
     assert all(s > 0 for s in results["seconds_per_node"].values())
     assert results["seconds_per_node"]["GNNExplainer"] < 1.5  # issue: under 1 s per node on an idle machine
     xgnn = results["xgnn"]

@@ -53,9 +53,11 @@ from gnnexplain.explain.refine_baselines import (
 from gnnexplain.explain.refine_experiment import RefineSetup, TABLE2_METHODS, run_table2
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
 from gnnexplain.explain.synthetic import (
+    GNNEXPLAINER_SETTINGS,
     TABLE1_METHODS,
     SubgraphGNNExplainer,
     explain_edges,
+    gnnexplainer_sensitivity,
     table1_aucs,
     table1_explainer,
     train_pgexplainer,
@@ -65,6 +67,7 @@ __all__ = [
     "BayesGrad",
     "BayesSmoothGrad",
     "EdgeAttributor",
+    "GNNEXPLAINER_SETTINGS",
     "GradCAM",
     "GraphPGMExplainer",
     "NAM",
@@ -89,6 +92,7 @@ __all__ = [
     "explain_node",
     "frequency_scores",
     "generator_seed_study",
+    "gnnexplainer_sensitivity",
     "gradcam_explainer",
     "gradcam_map",
     "graph_explainer",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 
 import torch
 from torch import Tensor
@@ -22,6 +23,9 @@ from gnnexplain.metrics.groundtruth import undirected_pair_index
 from gnnexplain.validation import check_node_index
 
 TABLE1_METHODS = ("Att", "Grad", "GNNExplainer", "PGExplainer")
+# the settings of SubgraphGNNExplainer that table1_explainer and gnnexplainer_sensitivity may override
+# (num_hops is left out: it must match the model's depth and the AUC's computation subgraph)
+GNNEXPLAINER_SETTINGS = ("epochs", "lr", "mask_init", "symmetric", "entropy_mean", "edge_size", "edge_ent")
 _MODEL_CONFIG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
 
 
@@ -33,7 +37,8 @@ class SubgraphGNNExplainer(GNNExplainer):
 
     * the mask is optimised on node ``index``'s ``num_hops``-hop computation subgraph only
       (``k_hop_subgraph``, relabelled: the authors' ``extract_neighborhood``), so the cost of one explanation
-      does not grow with the graph; the mask is mapped back to all ``E`` edges (0 outside);
+      does not grow with the graph (and the forward pass skips the edges into the subgraph's outer ring,
+      which cannot reach ``index``); the mask is mapped back to all ``E`` edges (0 outside);
     * one mask logit per *undirected* pair, shared by both directions (``symmetric=True``; the authors
       symmetrise their dense mask as ``(σ(M) + σ(M)ᵀ) / 2``);
     * logits start at ``N(mask_init, std)`` with ``mask_init = 1`` (σ ≈ 0.73, the authors' init), and
@@ -74,6 +79,13 @@ class SubgraphGNNExplainer(GNNExplainer):
         self.num_hops, self.mask_init, self.symmetric = num_hops, mask_init, symmetric
         self.entropy_mean = entropy_mean
 
+    @property
+    def settings(self) -> dict:
+        """The values of :data:`GNNEXPLAINER_SETTINGS` this explainer runs with (defaults resolved)."""
+        values = dict(epochs=self.epochs, lr=self.lr, mask_init=self.mask_init, symmetric=self.symmetric,
+                      entropy_mean=self.entropy_mean)
+        return {k: values[k] if k in values else self.coeffs[k] for k in GNNEXPLAINER_SETTINGS}
+
     def supports(self) -> bool:
         if (self.explainer_config.node_mask_type is not None
                 or self.explainer_config.edge_mask_type != MaskType.object
@@ -83,9 +95,19 @@ class SubgraphGNNExplainer(GNNExplainer):
         return True
 
     def _subgraphs(self, nodes: list[int], x: Tensor, edge_index: Tensor):
-        """The disjoint union of the nodes' computation subgraphs (relabelled) and its bookkeeping."""
+        """The disjoint union of the nodes' computation subgraphs (relabelled) and its bookkeeping.
+
+        ``live`` marks the edges whose target lies within ``num_hops - 1`` hops of the centre: only their
+        messages can reach it in ``num_hops`` layers, so only they enter the forward pass (a quarter of the
+        edges on BA-Shapes). The others stay in the mask, the regulariser and the output. This is exact for
+        layers whose output at a node depends on its incoming edges only (the authors' GCN on the raw
+        adjacency, GAT, GIN); a degree-normalised ``GCNConv`` would see other degrees at the rim, as it
+        already does once the subgraph is cut out.
+        """
         parts = [k_hop_subgraph(v, self.num_hops, edge_index, relabel_nodes=True, num_nodes=x.size(0))
                  for v in nodes]
+        live = [torch.isin(p[0][p[1][1]], k_hop_subgraph(v, self.num_hops - 1, edge_index, num_nodes=x.size(0))[0])
+                for v, p in zip(nodes, parts)]
         sizes = torch.tensor([p[0].numel() for p in parts])
         node_offset = torch.cat([sizes.new_zeros(1), sizes.cumsum(0)[:-1]])
         pairs = [undirected_pair_index(p[1], p[0].numel()) if self.symmetric else torch.arange(p[1].size(1))
@@ -99,7 +121,7 @@ class SubgraphGNNExplainer(GNNExplainer):
             centers=torch.cat([p[2] for p in parts]) + node_offset,
             kept=torch.cat([p[3].nonzero().view(-1) for p in parts]),
             pair=torch.cat([q + o for q, o in zip(pairs, param_offset.tolist())]),
-            owner=torch.arange(len(nodes)).repeat_interleave(num_edges),
+            owner=torch.arange(len(nodes)).repeat_interleave(num_edges), live=torch.cat(live),
             sizes=sizes, num_params=num_params)
 
     def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
@@ -126,6 +148,7 @@ class SubgraphGNNExplainer(GNNExplainer):
             for n, p in zip(g["sizes"], g["num_params"])]).to(x.device))
         optimizer = torch.optim.Adam([logits], lr=self.lr, foreach=False)
         x_sub, y, hard = x[g["subset"]], target[torch.tensor(nodes)], None
+        live_edges = g["edges"][:, g["live"]]
         dense = self.entropy_mean == "dense"
         eps, size_coef, ent_coef = self.coeffs["EPS"], self.coeffs["edge_size"], self.coeffs["edge_ent"]
         try:
@@ -133,9 +156,9 @@ class SubgraphGNNExplainer(GNNExplainer):
                 optimizer.zero_grad()
                 edge_logits = logits[g["pair"]]
                 m = edge_logits.sigmoid()
-                set_masks(model, m, g["edges"], apply_sigmoid=False)
+                set_masks(model, m[g["live"]], live_edges, apply_sigmoid=False)
                 # mean over the M nodes times M: a sum of independent per-node losses
-                loss = len(nodes) * self._calculate_base_loss(model(x_sub, g["edges"], **kwargs)[g["centers"]], y)
+                loss = len(nodes) * self._calculate_base_loss(model(x_sub, live_edges, **kwargs)[g["centers"]], y)
                 if hard is not None:  # as PyG: no regulariser in the first epoch, which finds the hard mask
                     ent = -m * torch.log(m + eps) - (1 - m) * torch.log(1 - m + eps)
                     loss = loss + size_coef * (m * hard).sum() + ent_coef * (ent * hard / denom).sum()
@@ -156,7 +179,7 @@ class SubgraphGNNExplainer(GNNExplainer):
 
 
 def table1_explainer(model: torch.nn.Module, method: str, *, epochs: int | None = None,
-                     lr: float | None = None) -> SafeExplainer:
+                     lr: float | None = None, **settings) -> SafeExplainer:
     """A :class:`SafeExplainer` with an edge mask for one method of :data:`TABLE1_METHODS`.
 
     Args:
@@ -167,25 +190,40 @@ def table1_explainer(model: torch.nn.Module, method: str, *, epochs: int | None 
             settings: ``epochs`` 300, ``lr`` 0.1) or ``"PGExplainer"`` (``epochs`` of training, default 30,
             ``lr`` default 0.003; train it with :func:`train_pgexplainer`).
         epochs, lr: override the defaults above (unused by Att and Grad).
+        **settings: GNNExplainer only: overrides of the other :data:`GNNEXPLAINER_SETTINGS` (``mask_init``,
+            ``edge_size``, ...; see :class:`SubgraphGNNExplainer`).
     Returns:
         The explainer; PGExplainer explains the *phenomenon* (pass ``target``), the others the model's
         own prediction.
     Raises:
-        ValueError: for an unknown ``method``.
+        ValueError: for an unknown ``method``, a setting outside :data:`GNNEXPLAINER_SETTINGS`, settings for
+            another method than GNNExplainer, or an invalid value (from :class:`SubgraphGNNExplainer`).
     """
+    _check_settings(settings)
+    if settings and method != "GNNExplainer":
+        raise ValueError(f"settings {sorted(settings)} apply to method='GNNExplainer' only, not {method!r}")
     kind = "model"
     if method == "Att":
         algorithm = AttentionExplainer(reduce="max")
     elif method == "Grad":
         algorithm = CaptumExplainer("Saliency")
     elif method == "GNNExplainer":
-        algorithm = SubgraphGNNExplainer(epochs=epochs or 300, lr=lr or 0.1)
+        algorithm = SubgraphGNNExplainer(epochs=300 if epochs is None else epochs, lr=0.1 if lr is None else lr,
+                                         **settings)
     elif method == "PGExplainer":
-        algorithm, kind = PGExplainer(epochs=epochs or 30, lr=lr or 0.003), "phenomenon"
+        algorithm = PGExplainer(epochs=30 if epochs is None else epochs, lr=0.003 if lr is None else lr)
+        kind = "phenomenon"
     else:
         raise ValueError(f"unknown method={method!r}; allowed: {', '.join(TABLE1_METHODS)}")
     return SafeExplainer(model, algorithm, explanation_type=kind, node_mask_type=None, edge_mask_type="object",
                          model_config=_MODEL_CONFIG)
+
+
+def _check_settings(settings) -> None:
+    """Raise ValueError for a key of ``settings`` outside :data:`GNNEXPLAINER_SETTINGS`."""
+    unknown = sorted(set(settings) - set(GNNEXPLAINER_SETTINGS))
+    if unknown:
+        raise ValueError(f"unknown GNNExplainer setting(s) {unknown}; allowed: {', '.join(GNNEXPLAINER_SETTINGS)}")
 
 
 def train_pgexplainer(explainer: SafeExplainer, data, nodes: Tensor, target: Tensor, *, seed: int = 0) -> list[float]:
@@ -264,4 +302,47 @@ def table1_aucs(models: dict, data, nodes: Tensor, *, seed: int = 0, gnnexplaine
         masks, _ = explain_edges(explainer, data, nodes, target=pred if pg else None, seed=seed)
         out[method] = {"auc": edge_auc(masks, data.edge_index, data.edge_mask, num_hops=num_hops),
                        "seconds_per_node": (time.perf_counter() - start) / nodes.numel(), "masks": masks}
+    return out
+
+
+def gnnexplainer_sensitivity(model: torch.nn.Module, data, nodes: Tensor, grid, *, seed: int = 0,
+                             num_hops: int = 3) -> list[dict]:
+    """GNNExplainer's edge ROC-AUC under each setting of a grid: does another choice of its coefficients
+    change how it compares with a baseline? (A check of GNNExplainer's Table 1, Ying et al. 2019; the authors'
+    settings are the defaults of :class:`SubgraphGNNExplainer`.)
+
+    Each setting builds ``table1_explainer(model, "GNNExplainer", **setting)``, explains ``nodes`` with
+    :func:`explain_edges` and scores the masks with :func:`gnnexplain.metrics.edge_auc`, exactly as
+    :func:`table1_aucs` does: the empty setting ``{}`` reproduces ``table1_aucs``' GNNExplainer AUC.
+
+    Args:
+        model: node classifier ``(x [N, F], edge_index [2, E]) -> logits [N, C]`` with message-passing layers.
+        data: a benchmark (``x [N, F]``, ``edge_index [2, E]``, ground-truth ``edge_mask [E]`` bool).
+        nodes: LongTensor ``[M]`` of explained (motif) nodes, M >= 1.
+        grid: sequence of settings, each a mapping from keys of :data:`GNNEXPLAINER_SETTINGS` to values
+            (keys left out keep the authors' values), e.g. ``[{}, {"edge_size": 0.1, "lr": 0.01}]``.
+        seed: seeds the mask initialisation (the same for every setting).
+        num_hops: L of the computation subgraph the AUC is pooled over.
+    Returns:
+        One entry per setting, in grid order: ``{"setting": {key: value} for every key of
+        GNNEXPLAINER_SETTINGS (defaults resolved), "auc": float in [0, 1], "seconds_per_node": float}``.
+    Raises:
+        ValueError: for an empty grid, an unknown key (before anything runs), an invalid value or empty
+            ``nodes``. TypeError: for a setting that is not a mapping.
+    """
+    from gnnexplain.metrics import edge_auc
+
+    grid = list(grid)
+    if not grid:
+        raise ValueError("grid must hold at least one setting (use [{}] for the authors' settings)")
+    for setting in grid:
+        if not isinstance(setting, Mapping):
+            raise TypeError(f"each grid setting must be a mapping of GNNExplainer settings, got {setting!r}")
+        _check_settings(setting)
+    out = []
+    for setting in grid:
+        explainer = table1_explainer(model, "GNNExplainer", **setting)
+        masks, seconds = explain_edges(explainer, data, nodes, seed=seed)
+        out.append({"setting": explainer.algorithm.settings, "seconds_per_node": seconds,
+                    "auc": edge_auc(masks, data.edge_index, data.edge_mask, num_hops=num_hops)})
     return out

@@ -249,7 +249,8 @@ def test_run_table2_scores_every_method_on_the_same_graphs(graphs, model):
     for g in graphs:  # make every graph "correct" for the random model
         g.y = model(g.x, g.edge_index).argmax(-1)
     train, val, test = split_ba3motif(graphs, test_fraction=0.2, val_fraction=0.2)
-    setup = RefineSetup(hidden=8, epochs=1, lr=1e-3, batch_size=8, ft_steps=2, gnnexplainer_epochs=3, pg_epochs=1)
+    setup = RefineSetup(hidden=8, epochs=1, lr=1e-3, batch_size=8, ft_steps=2, ft_selection="topk", ft_lr=1e-3,
+                        gnnexplainer_epochs=3, pg_epochs=1)
     out_graphs = correct_predictions(model, test)[:3]
     out = run_table2(model, train, val, out_graphs, setup, seed=0, with_recall=True)
     methods = set(TABLE2_METHODS) | {"ReFine (repo mode)", "ReFine-FT (repo mode)", "ReFine (paper fine-tuning)"}

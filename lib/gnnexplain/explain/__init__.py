@@ -50,7 +50,7 @@ from gnnexplain.explain.refine_baselines import (
     graph_explainer,
     train_graph_pgexplainer,
 )
-from gnnexplain.explain.refine_experiment import RefineSetup, TABLE2_METHODS, run_table2
+from gnnexplain.explain.refine_experiment import RefineSetup, TABLE2_METHODS, run_table2, table2_splits, table2_target
 from gnnexplain.explain.safety import SafeExplainer, reset_explain_state
 from gnnexplain.explain.synthetic import (
     GNNEXPLAINER_SETTINGS,
@@ -113,6 +113,8 @@ __all__ = [
     "SubgraphGNNExplainer",
     "table1_aucs",
     "table1_explainer",
+    "table2_splits",
+    "table2_target",
     "time_explanations",
     "train_graph_pgexplainer",
     "train_pgexplainer",

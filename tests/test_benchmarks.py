@@ -120,18 +120,22 @@ def _tiny_graph():
     return torch.cat([pairs, pairs.flip(0)], dim=1), torch.randn(8, 10, generator=torch.Generator().manual_seed(0))
 
 
+def _subgraph_explainer(epochs: int):
+    """A 2-layer ConcatGNN (seeded weights) explained by a 2-hop SubgraphGNNExplainer."""
+    from gnnexplain.explain import SubgraphGNNExplainer
+
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 2, num_layers=2).eval()
+    return SafeExplainer(model, SubgraphGNNExplainer(epochs=epochs, num_hops=2), explanation_type="model",
+                         node_mask_type=None, edge_mask_type="object",
+                         model_config=dict(mode="multiclass_classification", task_level="node", return_type="raw"))
+
+
 def test_subgraph_gnnexplainer_maps_the_mask_back_to_all_edges():
     from torch_geometric.utils import k_hop_subgraph
 
-    from gnnexplain.explain import SubgraphGNNExplainer
-
     edge_index, x = _tiny_graph()
-    torch.manual_seed(0)
-    model = ConcatGNN(10, 2, num_layers=2).eval()
-    explainer = SafeExplainer(model, SubgraphGNNExplainer(epochs=20, num_hops=2), explanation_type="model",
-                              node_mask_type=None, edge_mask_type="object",
-                              model_config=dict(mode="multiclass_classification", task_level="node",
-                                                return_type="raw"))
+    explainer = _subgraph_explainer(epochs=20)
     mask = explainer(x, edge_index, index=1, seed=3).edge_mask
     assert mask.shape == (edge_index.size(1),) and ((mask >= 0) & (mask <= 1)).all()
     # 2 hops from node 1: edges 0-1, 1-2, 2-3; everything else is 0
@@ -159,12 +163,7 @@ def test_subgraph_gnnexplainer_forward_skips_only_edges_that_cannot_reach_the_no
     g = SubgraphGNNExplainer(num_hops=2)._subgraphs([1], x, edge_index)
     targets = edge_index[1][g["kept"]]
     assert torch.equal(g["live"], targets != 3) and int((~g["live"]).sum()) == 1
-    torch.manual_seed(0)
-    model = ConcatGNN(10, 2, num_layers=2).eval()
-    explainer = SafeExplainer(model, SubgraphGNNExplainer(epochs=50, num_hops=2), explanation_type="model",
-                              node_mask_type=None, edge_mask_type="object",
-                              model_config=dict(mode="multiclass_classification", task_level="node",
-                                                return_type="raw"))
+    explainer = _subgraph_explainer(epochs=50)
     nodes = torch.tensor([1, 2, 6])
     masks = explainer(x, edge_index, index=nodes, seed=1).edge_masks
     # the same optimisation with every subgraph edge in the forward pass gives the same masks

@@ -59,7 +59,8 @@ def main() -> None:
                           for g in graphs] for ratio in RATIOS]
                 seconds = (time.perf_counter() - start) / (len(graphs) * len(RATIOS))
                 score = acc_auc(acc_at_ratios(model, graphs, masks, target=targets))
-                print(f"    fine-tuning {selection:6s} lr {lr:.0e}: ACC-AUC {score:.3f} ({seconds:.3f} s per graph and ρ)")
+                print(f"    fine-tuning {selection:6s} lr {lr:.0e}: ACC-AUC {score:.3f} "
+                      f"({seconds:.3f} s per graph and ρ)")
 
 
 if __name__ == "__main__":

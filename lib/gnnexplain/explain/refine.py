@@ -295,7 +295,8 @@ class ReFine(ExplainerAlgorithm):
         Each of ``ft_steps`` Adam steps (learning rate ``lr``, default ``ft_lr``): ``p = σ(α)``; select ⌈ρ·P⌉
         undirected edges (the metrics' convention) by ``selection`` (default ``ft_selection``: ``"sample"``,
         Gumbel-top-k sampling in proportion to p with one noise per pair, or ``"topk"``); feed the relabelled
-        subgraph with the selected ``p`` as edge masks; minimise the fidelity loss plus the regularisers on p. The shared attributor is left untouched.
+        subgraph with the selected ``p`` as edge masks; minimise the fidelity loss plus the regularisers on p.
+        The shared attributor is left untouched.
 
         Returns:
             ``[E]`` edge probabilities (paper: after the last step; repo: before it).

@@ -44,6 +44,11 @@ def num_kept(num_edges: Tensor | int, ratio: float) -> Tensor:
     return kept.clamp(1, None).minimum(counts)
 
 
+def _per_pair(values: Tensor, pair: Tensor, reduce: str) -> Tensor:
+    """``values [E]`` reduced (``"mean"``, ``"amax"``) over each undirected pair of ``pair [E]`` ids: ``[P]``."""
+    return values.new_zeros(int(pair.max()) + 1).scatter_reduce(0, pair, values, reduce, include_self=False)
+
+
 def top_ratio_mask(imp: Tensor, edge_graph: Tensor, ratio: float, num_graphs: int | None = None, *,
                    pair: Tensor | None = None) -> Tensor:
     """Keep the top ⌈ρ·E_g⌉ items of every graph by importance (ties by stored order or pair id: a stable sort).
@@ -63,10 +68,8 @@ def top_ratio_mask(imp: Tensor, edge_graph: Tensor, ratio: float, num_graphs: in
         raise ValueError(f"imp {list(imp.shape)}, edge_graph {list(edge_graph.shape)} (and pair) must all be [E]")
     num_graphs = int(edge_graph.max()) + 1 if num_graphs is None else num_graphs
     if pair is not None:
-        num_pairs = int(pair.max()) + 1
-        pair_imp = imp.detach().new_zeros(num_pairs).scatter_reduce(0, pair, imp.detach(), "mean", include_self=False)
-        pair_graph = edge_graph.new_zeros(num_pairs).scatter(0, pair, edge_graph)
-        return top_ratio_mask(pair_imp, pair_graph, ratio, num_graphs)[pair]
+        return top_ratio_mask(_per_pair(imp.detach(), pair, "mean"), _per_pair(edge_graph, pair, "amax"), ratio,
+                              num_graphs)[pair]
     counts = torch.bincount(edge_graph, minlength=num_graphs)
     kept = num_kept(counts, ratio)
     order = torch.sort(imp.detach(), descending=True, stable=True).indices
@@ -203,11 +206,7 @@ def recall_at_n(imps: Sequence[Tensor], ground_truth: Sequence[Tensor], edge_ind
         if not imp.shape == gt.shape == edge_index.shape[1:] or not gt.any():
             raise ValueError("each ground truth must match its importances' and edges' shape and hold a positive edge")
         pair = undirected_pair_index(edge_index, int(edge_index.max()) + 1)
-        num_pairs = int(pair.max()) + 1
-        pair_imp = imp.detach().float().new_zeros(num_pairs).scatter_reduce(0, pair, imp.detach().float(), "mean",
-                                                                            include_self=False)
-        pair_gt = torch.zeros(num_pairs, dtype=torch.long).scatter_reduce(0, pair, gt.long(), "amax",
-                                                                          include_self=False).bool()
+        pair_imp, pair_gt = _per_pair(imp.detach().float(), pair, "mean"), _per_pair(gt.long(), pair, "amax").bool()
         top = torch.sort(pair_imp, descending=True, stable=True).indices[:n]
         recalls.append(float(pair_gt[top].sum()) / float(pair_gt.sum()))
     return sum(recalls) / len(recalls)

@@ -35,6 +35,13 @@ def undirected_pair_index(edge_index: Tensor, num_nodes: int) -> Tensor:
     return torch.unique(_pair_key(edge_index, num_nodes), return_inverse=True)[1]
 
 
+def per_pair(values: Tensor, pair: Tensor, reduce: str) -> Tensor:
+    """``values [E]`` reduced (``"mean"``, ``"amax"``, ...: ``scatter_reduce``) over each undirected pair of
+    ``pair [E]`` ids (:func:`undirected_pair_index`): ``[P]``, empty for no edges."""
+    return values.new_zeros(int(pair.max()) + 1 if pair.numel() else 0).scatter_reduce(0, pair, values, reduce,
+                                                                                      include_self=False)
+
+
 def symmetrize_edge_mask(edge_index: Tensor, edge_mask: Tensor, num_nodes: int) -> Tensor:
     """Give both directions of every undirected pair the mean of their scores.
 
@@ -50,9 +57,7 @@ def symmetrize_edge_mask(edge_index: Tensor, edge_mask: Tensor, num_nodes: int) 
     if edge_mask.numel() != edge_index.size(1):
         raise ValueError(f"edge_mask has {edge_mask.numel()} entries, edge_index has {edge_index.size(1)} edges")
     inverse = undirected_pair_index(edge_index, num_nodes)
-    mean = torch.zeros(int(inverse.max()) + 1 if inverse.numel() else 0).scatter_reduce(
-        0, inverse, edge_mask.detach().float(), reduce="mean", include_self=False)
-    return mean[inverse]
+    return per_pair(edge_mask.detach().float(), inverse, "mean")[inverse]
 
 
 def explanation_pairs(edge_index: Tensor, edge_mask: Tensor, ground_truth: Tensor, index: int,

@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Batch, Data
 
-from gnnexplain.metrics.groundtruth import undirected_pair_index
+from gnnexplain.metrics.groundtruth import per_pair, undirected_pair_index
 
 RATIOS = tuple(round(0.1 * i, 1) for i in range(1, 11))
 
@@ -44,11 +44,6 @@ def num_kept(num_edges: Tensor | int, ratio: float) -> Tensor:
     return kept.clamp(1, None).minimum(counts)
 
 
-def _per_pair(values: Tensor, pair: Tensor, reduce: str) -> Tensor:
-    """``values [E]`` reduced (``"mean"``, ``"amax"``) over each undirected pair of ``pair [E]`` ids: ``[P]``."""
-    return values.new_zeros(int(pair.max()) + 1).scatter_reduce(0, pair, values, reduce, include_self=False)
-
-
 def top_ratio_mask(imp: Tensor, edge_graph: Tensor, ratio: float, num_graphs: int | None = None, *,
                    pair: Tensor | None = None) -> Tensor:
     """Keep the top ⌈ρ·E_g⌉ items of every graph by importance (ties by stored order or pair id: a stable sort).
@@ -68,7 +63,7 @@ def top_ratio_mask(imp: Tensor, edge_graph: Tensor, ratio: float, num_graphs: in
         raise ValueError(f"imp {list(imp.shape)}, edge_graph {list(edge_graph.shape)} (and pair) must all be [E]")
     num_graphs = int(edge_graph.max()) + 1 if num_graphs is None else num_graphs
     if pair is not None:
-        return top_ratio_mask(_per_pair(imp.detach(), pair, "mean"), _per_pair(edge_graph, pair, "amax"), ratio,
+        return top_ratio_mask(per_pair(imp.detach(), pair, "mean"), per_pair(edge_graph, pair, "amax"), ratio,
                               num_graphs)[pair]
     counts = torch.bincount(edge_graph, minlength=num_graphs)
     kept = num_kept(counts, ratio)
@@ -206,7 +201,7 @@ def recall_at_n(imps: Sequence[Tensor], ground_truth: Sequence[Tensor], edge_ind
         if not imp.shape == gt.shape == edge_index.shape[1:] or not gt.any():
             raise ValueError("each ground truth must match its importances' and edges' shape and hold a positive edge")
         pair = undirected_pair_index(edge_index, int(edge_index.max()) + 1)
-        pair_imp, pair_gt = _per_pair(imp.detach().float(), pair, "mean"), _per_pair(gt.long(), pair, "amax").bool()
+        pair_imp, pair_gt = per_pair(imp.detach().float(), pair, "mean"), per_pair(gt.long(), pair, "amax").bool()
         top = torch.sort(pair_imp, descending=True, stable=True).indices[:n]
         recalls.append(float(pair_gt[top].sum()) / float(pair_gt.sum()))
     return sum(recalls) / len(recalls)

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from gnnexplain.data import BENCHMARKS, explained_nodes, make_benchmark
-from gnnexplain.explain import SafeExplainer, TABLE1_METHODS, explain_edges, table1_explainer, train_pgexplainer
+from gnnexplain.explain import (SafeExplainer, TABLE1_METHODS, explain_edges, table1_explainer, train_pgexplainer,
+                              uniform_mask_response)
 from gnnexplain.metrics import edge_auc, explanation_pairs, symmetrize_edge_mask
 from gnnexplain.models import ConcatGNN
 
@@ -70,6 +71,24 @@ def test_edge_auc_on_hand_made_example():
         edge_auc({0: perfect}, edge_index, truth, num_hops=1)
     with pytest.raises(ValueError, match="at least one"):
         edge_auc({}, edge_index, truth)
+
+
+def test_edge_auc_own_motif_ground_truth():
+    # two triangles (motifs 0 and 1: nodes 0-2, 3-5) joined by the negative edge 2-3; node 0 is explained
+    pairs = [(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (3, 5)]
+    edge_index = torch.tensor(pairs + [(v, u) for u, v in pairs]).t()
+    truth = torch.tensor([1, 1, 1, 0, 1, 1, 1] * 2).bool()
+    motif_id = torch.tensor([0, 0, 0, 1, 1, 1])
+    # own triangle high, bridge 0.5, the other triangle near 0 (what the prediction of node 0 needs)
+    mask = torch.tensor([0.9, 0.9, 0.9, 0.5, 0.1, 0.1, 0.1] * 2)
+    # PyG's convention: the other triangle's edges (within 3 hops) are positives ranked below the bridge
+    assert edge_auc({0: mask}, edge_index, truth, num_hops=3) == pytest.approx(0.5)
+    # the authors' convention: only node 0's own triangle is positive
+    assert edge_auc({0: mask}, edge_index, truth, num_hops=3, motif_id=motif_id) == 1.0
+    with pytest.raises(ValueError, match="no motif"):
+        edge_auc({0: mask}, edge_index, truth, motif_id=torch.tensor([-1, 0, 0, 1, 1, 1]))
+    with pytest.raises(ValueError, match="motif_id has 5 entries"):
+        edge_auc({0: mask}, edge_index, truth, motif_id=motif_id[:5])
 
 
 @pytest.mark.parametrize("method", TABLE1_METHODS)
@@ -258,3 +277,36 @@ def test_gnnexplainer_sensitivity_rejects_bad_grids():
         gnnexplainer_sensitivity(model, data, nodes, [{"lr": 0.0}])
     with pytest.raises(ValueError, match="GNNExplainer"):
         table1_explainer(model, "Grad", edge_size=0.1)
+
+
+def test_uniform_mask_response_spans_the_model_and_the_edgeless_graph():
+    data = make_benchmark("Tree-Cycles", seed=0)
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 2, conv="gcn").eval()
+    nodes = explained_nodes(data)[:4]
+    before = model(data.x, data.edge_index).softmax(-1)
+    out = uniform_mask_response(model, data, nodes, [1.0, 0.5, 0.0])
+    assert out.shape == (3, 4)
+    # s = 1: the model's own confidence; s = 0: the graph without edges
+    assert torch.allclose(out[0], before[nodes].max(-1).values)
+    pred = before[nodes].argmax(-1)
+    empty = model(data.x, torch.empty(2, 0, dtype=torch.long)).softmax(-1)[nodes, pred]
+    assert torch.allclose(out[2], empty, atol=1e-6)
+    # with zero biases the L2-normalised layers are scale-invariant: any s > 0 gives the same prediction ...
+    assert torch.allclose(out[1], out[0])
+    with torch.no_grad():  # ... a bias makes the model read half-weight edges as a sparser graph
+        for name, param in model.named_parameters():
+            if name.endswith("bias"):
+                param.fill_(0.5)
+    out = uniform_mask_response(model, data, nodes, [1.0, 0.5])
+    assert not torch.allclose(out[1], out[0])
+    before = model(data.x, data.edge_index).softmax(-1)
+    assert torch.equal(model(data.x, data.edge_index).softmax(-1), before)  # no mask left behind
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        uniform_mask_response(model, data, nodes, [1.5])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        uniform_mask_response(model, data, nodes, [float("nan")])
+    with pytest.raises(IndexError, match="outside the graph"):
+        uniform_mask_response(model, data, [data.num_nodes], [1.0])
+    with pytest.raises(ValueError, match="MessagePassing"):
+        uniform_mask_response(torch.nn.Linear(10, 2), data, nodes, [1.0])

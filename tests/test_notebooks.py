@@ -92,6 +92,16 @@ def check_gnnexplainer_xgnn(results):
     # and that the notebook's GNNExplainer-minus-Grad table matches its AUC table.
     assert auc["BA-Shapes"]["GNNExplainer"]["mean"] >= 0.85 and auc["BA-Community"]["GNNExplainer"]["mean"] >= 0.75
     assert auc["BA-Shapes"]["Grad"]["mean"] >= 0.85
+    own = results["explanation_auc_own_motif"]  # the authors' ground truth: the explained node's own motif
+    assert set(own) == benchmarks and all(set(m) == set(auc["BA-Shapes"]) for m in own.values())
+    assert all(0.0 <= v["mean"] <= 1.0 and v["std"] >= 0.0 for m in own.values() for v in m.values())
+    assert own["BA-Shapes"]["Grad"]["mean"] >= 0.85 and own["BA-Shapes"]["GNNExplainer"]["mean"] >= 0.85
+    response = results["uniform_mask_response"]  # P(predicted class) under a uniform mask s on every edge
+    assert set(response) == benchmarks
+    for n, curve in response.items():
+        curve = {float(s): p for s, p in curve.items()}
+        assert {0.0, 1.0} < set(curve) and all(0.0 <= p <= 1.0 for p in curve.values())
+        assert curve[1.0] >= 1.0 / (8 if n == "BA-Community" else 4 if n == "BA-Shapes" else 2)  # argmax >= 1/C
     diff = results["gnnexplainer_minus_grad"]
     assert set(diff) == benchmarks
     assert all(abs(diff[n] - (auc[n]["GNNExplainer"]["mean"] - auc[n]["Grad"]["mean"])) < 1e-9 for n in benchmarks)

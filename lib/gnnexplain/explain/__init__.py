@@ -61,6 +61,7 @@ from gnnexplain.explain.synthetic import (
     table1_aucs,
     table1_explainer,
     train_pgexplainer,
+    uniform_mask_response,
 )
 
 __all__ = [
@@ -118,4 +119,5 @@ __all__ = [
     "time_explanations",
     "train_graph_pgexplainer",
     "train_pgexplainer",
+    "uniform_mask_response",
 ]

@@ -16,11 +16,12 @@ from torch_geometric.explain import Explanation
 from torch_geometric.explain.algorithm import AttentionExplainer, CaptumExplainer, GNNExplainer, PGExplainer
 from torch_geometric.explain.algorithm.utils import set_masks
 from torch_geometric.explain.config import MaskType, ModelTaskLevel
+from torch_geometric.nn import MessagePassing
 from torch_geometric.utils import k_hop_subgraph
 
-from gnnexplain.explain.safety import SafeExplainer, fit_pgexplainer
+from gnnexplain.explain.safety import SafeExplainer, fit_pgexplainer, reset_explain_state
 from gnnexplain.metrics.groundtruth import undirected_pair_index
-from gnnexplain.validation import check_node_index
+from gnnexplain.validation import check_node_index, check_node_indices
 
 TABLE1_METHODS = ("Att", "Grad", "GNNExplainer", "PGExplainer")
 # the settings of SubgraphGNNExplainer that table1_explainer and gnnexplainer_sensitivity may override
@@ -346,3 +347,44 @@ def gnnexplainer_sensitivity(model: torch.nn.Module, data, nodes: Tensor, grid, 
         out.append({"setting": explainer.algorithm.settings, "seconds_per_node": seconds,
                     "auc": edge_auc(masks, data.edge_index, data.edge_mask, num_hops=num_hops)})
     return out
+
+
+def uniform_mask_response(model: torch.nn.Module, data, nodes, scales) -> Tensor:
+    """Probability of each node's predicted class when *every* edge carries the same mask value s.
+
+    GNNExplainer feeds the model soft masks σ(M) in (0, 1) (Ying et al. 2019, eq. 4: ``A ⊙ σ(M)``); this
+    measures how the model reads such fractional edges. A model that sums messages reads a mask of 0.5 on
+    every edge as a graph of half the degree: if the probability collapses well before s reaches 0, soft
+    masks take the model off the graphs it was trained on, and the optimisation follows that artefact
+    rather than which edges matter. s = 1 is the model's own prediction, s = 0 the graph without edges.
+
+    Args:
+        model: node classifier ``(x [N, F], edge_index [2, E]) -> logits [N, C]`` with message-passing
+            layers (the mask is injected with PyG's ``set_masks``, as GNNExplainer does).
+        data: ``x [N, F]``, ``edge_index [2, E]``.
+        nodes: ``[M]`` node ids (int, sequence or LongTensor), M >= 1.
+        scales: S mask values, each in [0, 1].
+    Returns:
+        FloatTensor ``[S, M]``: P(class | x, s·A) of the class predicted on the unmasked graph, in [0, 1].
+    Raises:
+        ValueError: for empty ``nodes`` or ``scales``, a scale outside [0, 1] or NaN, or a model without a
+            ``MessagePassing`` layer; IndexError: for a node outside the graph.
+    """
+    nodes = check_node_indices(nodes, data.num_nodes)
+    scales = torch.as_tensor(scales, dtype=torch.float).view(-1)
+    if scales.numel() == 0 or not ((scales >= 0) & (scales <= 1)).all():
+        raise ValueError(f"scales={scales.tolist()} must be a non-empty sequence of values in [0, 1]")
+    if not any(isinstance(m, MessagePassing) for m in model.modules()):
+        raise ValueError("the model ignores edge masks: it has no MessagePassing layer")
+    model = reset_explain_state(model.eval())  # masks a PyG explainer may have left behind
+    num_edges = data.edge_index.size(1)
+    out = []
+    with torch.no_grad():
+        pred = model(data.x, data.edge_index).argmax(-1)[nodes]
+        try:
+            for s in scales:
+                set_masks(model, torch.full((num_edges,), float(s)), data.edge_index, apply_sigmoid=False)
+                out.append(model(data.x, data.edge_index).softmax(-1)[nodes, pred])
+        finally:
+            reset_explain_state(model)
+    return torch.stack(out)

@@ -7,7 +7,7 @@ Edge level (Ying et al., NeurIPS 2019, Table 1, §4.2): :func:`edge_auc`. Conven
 (both directions stored): an explainer may score the two directions of a pair {u, v} differently, so each
 pair's score is the **mean of its two directed scores** (:func:`symmetrize_edge_mask`), and each pair enters
 the AUC **once per explained node** (the pairs of that node's L-hop computation subgraph). A pair is
-positive iff its ground-truth edge mask is set.
+positive iff its ground-truth edge mask is set (optionally: and it lies in the explained node's own motif).
 """
 
 from __future__ import annotations
@@ -78,12 +78,17 @@ def explanation_pairs(edge_index: Tensor, edge_mask: Tensor, ground_truth: Tenso
 
 
 def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops: int = 3,
-             num_nodes: int | None = None) -> float:
+             num_nodes: int | None = None, motif_id: Tensor | None = None) -> float:
     """ROC-AUC of edge masks against ground-truth edges, pooled over explained nodes (paper Table 1).
 
     For every explained node v the undirected pairs of v's ``num_hops``-hop computation subgraph are
     collected (:func:`explanation_pairs`); the (score, label) lists of all nodes are concatenated and a
     single ROC-AUC is computed (scikit-learn's ``roc_auc_score``), as in PyG's GNNExplainer example.
+
+    Two ground truths: by default every ground-truth edge in v's subgraph is positive (PyG's convention:
+    a neighbouring motif reached through a random edge counts too). With ``motif_id``, only the edges of
+    v's *own* motif are (both endpoints in it): the authors' ``make_pred_real``, which labels the edges
+    among the explained node's motif (repo ``explainer/explain.py``).
 
     Args:
         explanations: mapping ``{node id: edge_mask [E]}`` (or an iterable of ``(node, edge_mask)``).
@@ -91,11 +96,14 @@ def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops
         ground_truth: ``[E]`` bool, True for motif edges.
         num_hops: L >= 1.
         num_nodes: N (default: ``edge_index.max() + 1``).
+        motif_id: optional ``[N]`` long, the motif of each node (-1 outside motifs); every explained node
+            must lie in a motif.
     Returns:
         AUC in [0, 1].
     Raises:
-        ValueError: if no node is given, ``num_hops < 1``, a mask or the ground truth has the wrong size,
-            or the pooled labels are all positive or all negative (AUC undefined).
+        ValueError: if no node is given, ``num_hops < 1``, a mask, the ground truth or ``motif_id`` has the
+            wrong size, an explained node lies in no motif (with ``motif_id``), or the pooled labels are all
+            positive or all negative (AUC undefined).
     """
     items = list(explanations.items() if isinstance(explanations, dict) else explanations)
     if not items:
@@ -108,7 +116,17 @@ def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops
     from sklearn.metrics import roc_auc_score
 
     num_nodes = int(edge_index.max()) + 1 if num_nodes is None else num_nodes
-    pairs = [explanation_pairs(edge_index, mask, ground_truth, v, num_hops, num_nodes) for v, mask in items]
+    truths = [ground_truth] * len(items)
+    if motif_id is not None:
+        if motif_id.numel() != num_nodes:
+            raise ValueError(f"motif_id has {motif_id.numel()} entries, the graph has {num_nodes} nodes")
+        outside = [int(v) for v, _ in items if motif_id[int(v)] < 0]
+        if outside:
+            raise ValueError(f"explained node(s) {outside[:5]} lie in no motif (motif_id -1); motif_id needs motif nodes")
+        ends = motif_id[edge_index]
+        truths = [ground_truth.bool() & (ends == motif_id[int(v)]).all(dim=0) for v, _ in items]
+    pairs = [explanation_pairs(edge_index, mask, truth, v, num_hops, num_nodes)
+             for (v, mask), truth in zip(items, truths)]
     scores, labels = torch.cat([p[0] for p in pairs]), torch.cat([p[1] for p in pairs])
     if labels.min() == labels.max():
         raise ValueError("the explained subgraphs hold only one class of edges; ROC-AUC is undefined")

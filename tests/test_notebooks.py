@@ -133,6 +133,9 @@ def check_gnnexplainer_xgnn(results):
     assert xgnn["MUTAG"]["mutagenic"]["mean_probability"] >= 0.8
     forests = results["xgnn_reading"]["Is_Acyclic_forest_fraction"]  # acyclic class -> trees, cyclic -> cycles
     assert forests["acyclic"] >= 0.8 and forests["cyclic"] <= 0.2
+    leaves = results["xgnn_reading"]["Is_Acyclic_leaf_fraction"]  # the data set: a leaf iff acyclic
+    assert leaves["training data"] == {"acyclic": 1.0, "cyclic": 0.0}
+    assert leaves["generated"]["acyclic"] >= forests["acyclic"]  # every forest of >= 2 nodes has a leaf
 
 
 # Each notebook's headline numbers, checked on its quick run.

@@ -50,7 +50,8 @@ def main():
     loop = (time.perf_counter() - start) / sample.numel() * n
     print(f"threads={torch.get_num_threads()}  Cora N={n}")
     print(f"NAM closed form, all {n} targets: {closed:.3f} s")
-    print(f"autograd loop, all {n} targets (from {sample.numel()} timed): {loop:.1f} s  -> speed-up {loop / closed:.0f}x")
+    print(f"autograd loop, all {n} targets (from {sample.numel()} timed): {loop:.1f} s"
+          f"  -> speed-up {loop / closed:.0f}x")
     test = data.test_mask.nonzero().view(-1)
     nam = nam_contributions(model, data.x, data.edge_index, index=test, target=data.y[test])
     start = time.perf_counter()

@@ -125,6 +125,15 @@ def test_is_acyclic_families_and_labels():
         is_forest = nx.is_forest(to_networkx(g, to_undirected=True))
         assert is_forest == (int(g.y) == 1), g.family
         assert torch.equal(g.x.view(-1), torch.bincount(g.edge_index[0], minlength=g.num_nodes).float())
+    # the paper's families: a leaf (degree 1) iff acyclic; leafy_cycles adds cyclic graphs with leaves
+    has_leaf = [bool((g.x == 1).any()) for g in graphs]
+    assert has_leaf == [int(g.y) == 1 for g in graphs]
+    leafy = make_is_acyclic(num_per_family=3, seed=0, leafy_cycles=True)
+    assert len(leafy) == 30 and all(torch.equal(a.edge_index, b.edge_index) for a, b in zip(graphs, leafy))
+    for g in leafy[24:]:
+        assert g.family in ("tadpole", "lollipop") and int(g.y) == 0 and (g.x == 1).any()
+        graph = to_networkx(g, to_undirected=True)
+        assert not nx.is_forest(graph) and nx.is_connected(graph)
     train, val, test = split_graphs(graphs, seed=0)
     assert (len(train), len(val), len(test)) == (19, 2, 3)
     with pytest.raises(ValueError, match="fractions"):

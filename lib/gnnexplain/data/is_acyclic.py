@@ -4,6 +4,11 @@ Graphs from networkx generators: cyclic (class 0) = 2-D grids, cycles, wheels, c
 (class 1) = stars, binary trees, paths, full r-ary trees (r = 3, 4). The family list follows the paper
 [unverified: recalled, METHODS §5.2]; the sizes are [proposal]: node counts uniform in 4..52, so the mean
 is about 28 nodes (the slides: 28.46 nodes, 30.04 edges). Node features: the node degree, one column.
+
+In these families a graph has a leaf (a node of degree 1) exactly when it is acyclic, so a model may learn
+"has a leaf" instead of "has no cycle". ``leafy_cycles=True`` [proposal, not in the paper] adds two cyclic
+families with leaves, tadpoles (a cycle with a path attached) and lollipops (a small clique with a path
+attached), which break that shortcut.
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ def _family_graph(family: str, n: int, rng: np.random.Generator):
         return nx.wheel_graph(n)
     if family == "ladder":
         return nx.circular_ladder_graph(max(3, n // 2))
+    if family == "tadpole":  # a cycle of 3..n-1 nodes and a path of the rest
+        cycle = int(rng.integers(3, n))
+        return nx.tadpole_graph(cycle, n - cycle)
+    if family == "lollipop":  # a clique of 3..5 nodes and a path of the rest
+        clique = int(rng.integers(3, 6))
+        return nx.lollipop_graph(clique, max(1, n - clique))
     if family == "star":
         return nx.star_graph(n - 1)
     if family == "binary_tree":
@@ -43,14 +54,17 @@ def _family_graph(family: str, n: int, rng: np.random.Generator):
 
 
 FAMILIES = {"grid": 0, "cycle": 0, "wheel": 0, "ladder": 0, "star": 1, "binary_tree": 1, "path": 1, "rary_tree": 1}
+LEAFY_CYCLE_FAMILIES = {"tadpole": 0, "lollipop": 0}
 
 
-def make_is_acyclic(num_per_family: int = 67, seed: int = 0) -> list[Data]:
+def make_is_acyclic(num_per_family: int = 67, seed: int = 0, *, leafy_cycles: bool = False) -> list[Data]:
     """Build Is_Acyclic: ``num_per_family`` graphs from each of the 8 families (536 graphs by default).
 
     Args:
         num_per_family: >= 1.
-        seed: seeds the sizes (and grid shapes, tree arities).
+        seed: seeds the sizes (and grid shapes, tree arities, cycle and clique sizes).
+        leafy_cycles: also draw ``num_per_family`` graphs from each of :data:`LEAFY_CYCLE_FAMILIES` (cyclic
+            graphs with leaves, 670 graphs by default), so that a leaf no longer implies "acyclic".
     Returns:
         List of ``Data`` with ``x [n, 1]`` (degree), ``edge_index [2, E]`` (undirected), ``y [1]``
         (0 cyclic, 1 acyclic) and ``family``.
@@ -61,7 +75,8 @@ def make_is_acyclic(num_per_family: int = 67, seed: int = 0) -> list[Data]:
         raise ValueError(f"num_per_family={num_per_family} must be >= 1")
     rng = np.random.default_rng(seed)
     graphs = []
-    for family, label in FAMILIES.items():
+    families = {**FAMILIES, **LEAFY_CYCLE_FAMILIES} if leafy_cycles else FAMILIES
+    for family, label in families.items():
         for n in rng.integers(4, 53, num_per_family).tolist():
             g = from_networkx(_family_graph(family, n, rng))
             graphs.append(Data(x=degree_features(g.edge_index, g.num_nodes), edge_index=g.edge_index,

@@ -122,7 +122,8 @@ def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops
             raise ValueError(f"motif_id has {motif_id.numel()} entries, the graph has {num_nodes} nodes")
         outside = [int(v) for v, _ in items if motif_id[int(v)] < 0]
         if outside:
-            raise ValueError(f"explained node(s) {outside[:5]} lie in no motif (motif_id -1); motif_id needs motif nodes")
+            raise ValueError(f"explained node(s) {outside[:5]} lie in no motif (motif_id -1); "
+                             "motif_id needs motif nodes")
         ends = motif_id[edge_index]
         truths = [ground_truth.bool() & (ends == motif_id[int(v)]).all(dim=0) for v, _ in items]
     pairs = [explanation_pairs(edge_index, mask, truth, v, num_hops, num_nodes)

@@ -302,6 +302,8 @@ def test_uniform_mask_response_spans_the_model_and_the_edgeless_graph():
     assert not torch.allclose(out[1], out[0])
     before = model(data.x, data.edge_index).softmax(-1)
     assert torch.equal(model(data.x, data.edge_index).softmax(-1), before)  # no mask left behind
+    uniform_mask_response(model.train(), data, nodes, [0.5])
+    assert model.training  # the caller's mode is restored
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         uniform_mask_response(model, data, nodes, [1.5])
     with pytest.raises(ValueError, match=r"\[0, 1\]"):

@@ -376,15 +376,16 @@ def uniform_mask_response(model: torch.nn.Module, data, nodes, scales) -> Tensor
         raise ValueError(f"scales={scales.tolist()} must be a non-empty sequence of values in [0, 1]")
     if not any(isinstance(m, MessagePassing) for m in model.modules()):
         raise ValueError("the model ignores edge masks: it has no MessagePassing layer")
-    model = reset_explain_state(model.eval())  # masks a PyG explainer may have left behind
+    training = model.training
+    reset_explain_state(model.eval())  # masks a PyG explainer may have left behind
     num_edges = data.edge_index.size(1)
     out = []
-    with torch.no_grad():
-        pred = model(data.x, data.edge_index).argmax(-1)[nodes]
-        try:
+    try:
+        with torch.no_grad():
+            pred = model(data.x, data.edge_index).argmax(-1)[nodes]
             for s in scales:
                 set_masks(model, torch.full((num_edges,), float(s)), data.edge_index, apply_sigmoid=False)
                 out.append(model(data.x, data.edge_index).softmax(-1)[nodes, pred])
-        finally:
-            reset_explain_state(model)
+    finally:
+        reset_explain_state(model).train(training)
     return torch.stack(out)

@@ -51,7 +51,9 @@ class SubgraphGNNExplainer(GNNExplainer):
     Loss: cross-entropy of the model's prediction for ``index`` + ``edge_size · Σ_e σ(m_e)`` + the entropy
     term, sums over the *directed* edges whose mask gradient is non-zero in the first epoch (PyG's hard mask:
     edges whose messages reach ``index`` within ``num_hops`` layers). Not reproduced: the authors' Laplacian
-    term on predicted labels (divided by n², negligible) and their use of the ground-truth label.
+    term on predicted labels (divided by n², negligible), their use of the ground-truth label, and their
+    feature mask learned alongside (``x ⊙ σ(f)``, f starting at 0, size term 1.0 · mean σ(f)): the benchmarks'
+    features are constant, so it only rescales the first layer's input.
 
     Args:
         epochs: Adam steps, >= 1. lr: learning rate, > 0.

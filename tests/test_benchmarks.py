@@ -298,9 +298,9 @@ def test_uniform_mask_response_spans_the_model_and_the_edgeless_graph():
         for name, param in model.named_parameters():
             if name.endswith("bias"):
                 param.fill_(0.5)
+    before = model(data.x, data.edge_index).softmax(-1)
     out = uniform_mask_response(model, data, nodes, [1.0, 0.5])
     assert not torch.allclose(out[1], out[0])
-    before = model(data.x, data.edge_index).softmax(-1)
     assert torch.equal(model(data.x, data.edge_index).softmax(-1), before)  # no mask left behind
     uniform_mask_response(model.train(), data, nodes, [0.5])
     assert model.training  # the caller's mode is restored

@@ -111,6 +111,29 @@ def test_table1_explainers_return_edge_masks(method):
     assert 0.0 <= edge_auc(masks, data.edge_index, data.edge_mask) <= 1.0
 
 
+def test_grad_is_the_loss_gradient_on_the_edge_mask():
+    # the paper's Grad: |∂(−log p_ŷ) / ∂ edge mask| at the full graph (mask 1), by hand with PyG's set_masks
+    from torch_geometric.explain.algorithm.utils import clear_masks, set_masks
+
+    edge_index, x = _tiny_graph()
+    torch.manual_seed(0)
+    model = ConcatGNN(10, 3, num_layers=2).eval()
+    pred = model(x, edge_index).argmax(-1)
+    mask = torch.ones(edge_index.size(1), requires_grad=True)
+    set_masks(model, mask, edge_index, apply_sigmoid=False)
+    (-model(x, edge_index).log_softmax(-1)[2, pred[2]]).backward()
+    clear_masks(model)
+    grad = table1_explainer(model, "Grad")(x, edge_index, index=2).edge_mask
+    assert torch.allclose(grad, mask.grad.abs(), atol=1e-6)
+    # not the logit's gradient: the softmax couples the classes
+    logit_mask = torch.ones(edge_index.size(1), requires_grad=True)
+    set_masks(model, logit_mask, edge_index, apply_sigmoid=False)
+    model(x, edge_index)[2, pred[2]].backward()
+    clear_masks(model)
+    assert not torch.allclose(grad, logit_mask.grad.abs(), atol=1e-4)
+    assert torch.equal(model(x, edge_index).argmax(-1), pred)  # the model is left unmasked
+
+
 def test_pgexplainer_training_is_seeded():
     data = make_benchmark("Tree-Cycles", 0)
     torch.manual_seed(0)

@@ -1,5 +1,5 @@
 """The explainers of GNNExplainer's Table 1 (Ying et al., NeurIPS 2019) on the synthetic benchmarks:
-Att (GAT attention, PyG's ``AttentionExplainer``), Grad (edge-mask gradient, Captum ``Saliency``),
+Att (GAT attention, PyG's ``AttentionExplainer``), Grad (gradient of the loss on the edge mask, Captum ``Saliency``),
 GNNExplainer (:class:`SubgraphGNNExplainer`: the authors' settings on the node's computation subgraph) and
 PGExplainer (Luo et al., NeurIPS 2020), all run through :class:`SafeExplainer` and all returning an edge mask
 ``[E]`` (no feature mask: the benchmarks' features carry no signal)."""
@@ -28,6 +28,24 @@ TABLE1_METHODS = ("Att", "Grad", "GNNExplainer", "PGExplainer")
 # (num_hops is left out: it must match the model's depth and the AUC's computation subgraph)
 GNNEXPLAINER_SETTINGS = ("epochs", "lr", "mask_init", "symmetric", "entropy_mean", "edge_size", "edge_ent")
 _MODEL_CONFIG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
+
+
+class _LogProbs(torch.nn.Module):
+    """``log_softmax`` of a node classifier's logits, so that Captum's saliency differentiates the loss.
+
+    The paper's Grad baseline is the gradient of the model's *loss* with respect to the adjacency
+    (Ying et al. 2019, §4.2; repo ``explain.py::adj_feat_grad``: ``|∂(−log p_y)/∂A|``). Saliency on the
+    predicted class of this wrapper gives ``|∂ log p_ŷ / ∂ edge mask|``, the same magnitude.
+
+    Forward: ``x [N, F]``, ``edge_index [2, E]`` -> log-probabilities ``[N, C]`` (each row log-sums to 0).
+    """
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: Tensor, edge_index: Tensor, **kwargs) -> Tensor:
+        return self.model(x, edge_index, **kwargs).log_softmax(dim=-1)
 
 
 class SubgraphGNNExplainer(GNNExplainer):
@@ -188,8 +206,8 @@ def table1_explainer(model: torch.nn.Module, method: str, *, epochs: int | None 
     Args:
         model: node classifier ``(x [N, F], edge_index [2, E]) -> logits [N, C]``; for ``"Att"`` it must
             contain attention layers (``ConcatGNN(conv="gat")``).
-        method: ``"Att"`` (attention coefficients, max over layers), ``"Grad"`` (|∂ logit / ∂ edge mask|,
-            the paper's gradient baseline), ``"GNNExplainer"`` (:class:`SubgraphGNNExplainer`, the authors'
+        method: ``"Att"`` (attention coefficients, max over layers), ``"Grad"`` (|∂(−log p_ŷ) / ∂ edge mask|,
+            the gradient of the loss of the predicted class ŷ: the paper's gradient baseline), ``"GNNExplainer"`` (:class:`SubgraphGNNExplainer`, the authors'
             settings: ``epochs`` 300, ``lr`` 0.1) or ``"PGExplainer"`` (``epochs`` of training, default 30,
             ``lr`` default 0.003; train it with :func:`train_pgexplainer`).
         epochs, lr: override the defaults above (unused by Att and Grad).
@@ -205,11 +223,12 @@ def table1_explainer(model: torch.nn.Module, method: str, *, epochs: int | None 
     _check_settings(settings)
     if settings and method != "GNNExplainer":
         raise ValueError(f"settings {sorted(settings)} apply to method='GNNExplainer' only, not {method!r}")
-    kind = "model"
+    kind, config = "model", _MODEL_CONFIG
     if method == "Att":
         algorithm = AttentionExplainer(reduce="max")
     elif method == "Grad":
-        algorithm = CaptumExplainer("Saliency")
+        algorithm, model = CaptumExplainer("Saliency"), _LogProbs(model)
+        config = {**_MODEL_CONFIG, "return_type": "log_probs"}
     elif method == "GNNExplainer":
         algorithm = SubgraphGNNExplainer(epochs=300 if epochs is None else epochs, lr=0.1 if lr is None else lr,
                                          **settings)
@@ -219,7 +238,7 @@ def table1_explainer(model: torch.nn.Module, method: str, *, epochs: int | None 
     else:
         raise ValueError(f"unknown method={method!r}; allowed: {', '.join(TABLE1_METHODS)}")
     return SafeExplainer(model, algorithm, explanation_type=kind, node_mask_type=None, edge_mask_type="object",
-                         model_config=_MODEL_CONFIG)
+                         model_config=config)
 
 
 def _check_settings(settings) -> None:

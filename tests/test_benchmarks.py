@@ -73,6 +73,23 @@ def test_edge_auc_on_hand_made_example():
         edge_auc({}, edge_index, truth)
 
 
+def test_edge_auc_per_node_ignores_the_scale_between_nodes():
+    # path 0-1-2-3-4, ground truth 1-2 and 2-3; each mask ranks its own node's pairs perfectly, at different scales
+    edge_index = torch.tensor([[0, 1, 1, 2, 2, 3, 3, 4], [1, 0, 2, 1, 3, 2, 4, 3]])
+    truth = torch.tensor([0, 0, 1, 1, 1, 1, 0, 0]).bool()
+    masks = {2: torch.tensor([0.8, 0.8, 0.9, 0.9, 0.9, 0.9, 0.8, 0.8]),   # pairs 0-1, 1-2, 2-3, 3-4
+             1: torch.tensor([0.2, 0.2, 0.3, 0.3, 0.3, 0.3, 0.0, 0.0])}   # pairs 0-1, 1-2, 2-3
+    # pooled: positives 0.9, 0.9, 0.3, 0.3 against negatives 0.8, 0.8, 0.2 -> 8 of 12 orderings right
+    assert edge_auc(masks, edge_index, truth, num_hops=2) == pytest.approx(8 / 12)
+    assert edge_auc(masks, edge_index, truth, num_hops=2, per_node=True) == 1.0
+    # node 0 at one hop sees only the negative pair 0-1: skipped, or an error if no node is left
+    both = {**masks, 0: torch.ones(8)}
+    assert edge_auc(both, edge_index, truth, num_hops=1, per_node=True) == edge_auc(
+        masks, edge_index, truth, num_hops=1, per_node=True)
+    with pytest.raises(ValueError, match="per-node ROC-AUC is undefined"):
+        edge_auc({0: torch.ones(8)}, edge_index, truth, num_hops=1, per_node=True)
+
+
 def test_edge_auc_own_motif_ground_truth():
     # two triangles (motifs 0 and 1: nodes 0-2, 3-5) joined by the negative edge 2-3; node 0 is explained
     pairs = [(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (3, 5)]

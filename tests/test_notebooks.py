@@ -97,6 +97,10 @@ def check_gnnexplainer_xgnn(results):
     assert set(own) == benchmarks and all(set(m) == set(auc["BA-Shapes"]) for m in own.values())
     assert all(0.0 <= v["mean"] <= 1.0 and v["std"] >= 0.0 for m in own.values() for v in m.values())
     assert own["BA-Shapes"]["Grad"]["mean"] >= 0.85 and own["BA-Shapes"]["GNNExplainer"]["mean"] >= 0.85
+    per_node = results["explanation_auc_per_node"]  # each node's own AUC, averaged over the nodes
+    assert set(per_node) == benchmarks and all(set(m) == set(auc["BA-Shapes"]) for m in per_node.values())
+    assert all(0.0 <= v["mean"] <= 1.0 and v["std"] >= 0.0 for m in per_node.values() for v in m.values())
+    assert per_node["BA-Shapes"]["Grad"]["mean"] >= 0.85
     response = results["uniform_mask_response"]  # P(predicted class) under a uniform mask s on every edge
     assert set(response) == benchmarks
     for n, curve in response.items():

@@ -2,10 +2,11 @@
 
 import pytest
 import torch
+from torch_geometric.data import Data
 
 from gnnexplain.data import BENCHMARKS, explained_nodes, make_benchmark
-from gnnexplain.explain import (SafeExplainer, TABLE1_METHODS, explain_edges, table1_explainer, train_pgexplainer,
-                              uniform_mask_response)
+from gnnexplain.explain import (SafeExplainer, TABLE1_METHODS, explain_edges, table1_explainer, topk_fidelity,
+                              train_pgexplainer, uniform_mask_response)
 from gnnexplain.metrics import edge_auc, explanation_pairs, symmetrize_edge_mask
 from gnnexplain.models import ConcatGNN
 
@@ -249,6 +250,38 @@ def test_subgraph_gnnexplainer_rejects_bad_settings():
         explainer(x, edge_index, index=8)
 
 
+def test_topk_fidelity_keeps_the_top_pairs_and_asks_pyg():
+    edge_index, x = _tiny_graph()
+    torch.manual_seed(7)  # a model whose prediction at node 2 tells the two candidate selections below apart
+    model = ConcatGNN(10, 3, num_layers=2).eval()
+    data = Data(x=x, edge_index=edge_index)
+    # directed scores in edge_index order: pairs 0-1, 1-2, 2-3, 3-4, 4-5, 6-7, then the reverse directions
+    mask = torch.tensor([0.8, 1.0, 0.9, 0.1, 0.1, 0.5, 0.8, 0.0, 0.9, 0.1, 0.1, 0.5])
+    # pair means: 0-1 0.8, 1-2 0.5, 2-3 0.9 -> top 2 in node 2's subgraph: 2-3 and 0-1 (6-7 lies outside it)
+    keep = torch.tensor([((a, b) in {(2, 3), (0, 1)} or (b, a) in {(2, 3), (0, 1)}) for a, b in edge_index.t().tolist()])
+
+    def changed(edges):  # the sum-aggregating model reads a 0/1 edge weight as dropping the edge
+        return float(model(x, edges).argmax(-1)[2] != model(x, edge_index).argmax(-1)[2])
+
+    expected = {"fid+": changed(edge_index[:, ~keep]), "fid-": changed(edge_index[:, keep])}
+    max_keep = torch.tensor([((a, b) in {(2, 3), (1, 2)} or (b, a) in {(2, 3), (1, 2)}) for a, b in edge_index.t().tolist()])
+    assert expected != {"fid+": changed(edge_index[:, ~max_keep]), "fid-": changed(edge_index[:, max_keep])}
+    assert topk_fidelity(model, data, {2: mask}, {2: 2}, num_hops=2) == expected
+    # means over nodes: keeping every pair of node 2's subgraph changes nothing, so fid- is 0 there
+    both = topk_fidelity(model, data, {2: mask, 6: mask}, {2: 2, 6: 1}, num_hops=2)
+    alone6 = topk_fidelity(model, data, {6: mask}, {6: 1}, num_hops=2)
+    assert both == {name: (expected[name] + alone6[name]) / 2 for name in expected}
+    assert topk_fidelity(model, data, {2: mask}, {2: 4}, num_hops=2)["fid-"] == 0.0
+    with pytest.raises(ValueError, match=r"k\[2\]=5 is out of range; allowed: 1..4"):
+        topk_fidelity(model, data, {2: mask}, {2: 5}, num_hops=2)
+    with pytest.raises(ValueError, match="k has no entry for node 2"):
+        topk_fidelity(model, data, {2: mask}, {}, num_hops=2)
+    with pytest.raises(ValueError, match="at least one"):
+        topk_fidelity(model, data, {}, {})
+    with pytest.raises(IndexError, match="outside the graph"):
+        topk_fidelity(model, data, {9: mask}, {9: 1})
+
+
 def test_concat_gnn_is_the_authors_encoder():
     edge_index, x = _tiny_graph()
     torch.manual_seed(0)
@@ -269,8 +302,6 @@ def test_concat_gnn_is_the_authors_encoder():
 def _tiny_benchmark():
     # a 7-node binary tree (0-6), a 6-cycle motif (7-12) hung from leaf 3, one random edge 6-9; motif edges are
     # the ground truth, constant features as in the benchmarks
-    from torch_geometric.data import Data
-
     tree = [[0, 1], [0, 2], [1, 3], [1, 4], [2, 5], [2, 6]]
     cycle = [[7, 8], [8, 9], [9, 10], [10, 11], [11, 12], [12, 7]]
     pairs = torch.tensor(tree + cycle + [[3, 7], [6, 9]]).t()

@@ -16,6 +16,8 @@ import torch
 from torch import Tensor
 from torch_geometric.utils import k_hop_subgraph
 
+from gnnexplain.validation import check_node_index
+
 
 def _pair_key(edge_index: Tensor, num_nodes: int) -> Tensor:
     """``min(u, v)·N + max(u, v)`` per directed edge ``[E]``: one id per undirected pair."""
@@ -77,6 +79,28 @@ def explanation_pairs(edge_index: Tensor, edge_mask: Tensor, ground_truth: Tenso
     return score[kept], ground_truth[kept].float()
 
 
+def own_motif_edges(edge_index: Tensor, ground_truth: Tensor, motif_id: Tensor, node: int) -> Tensor:
+    """The ground-truth edges of ``node``'s own motif (both endpoints in it): the authors' ground truth for
+    one explained node (repo ``explainer/explain.py::make_pred_real``).
+
+    Args:
+        edge_index: ``[2, E]``. ground_truth: ``[E]`` bool, True for motif edges.
+        motif_id: ``[N]`` long, the motif of each node (-1 outside motifs). node: a node of a motif.
+    Returns:
+        Bool ``[E]``.
+    Raises:
+        ValueError: if ``node`` lies in no motif or ``ground_truth`` does not have E entries.
+        IndexError: if ``node`` is outside ``motif_id``.
+    """
+    node = check_node_index(node, motif_id.numel(), "node")
+    if ground_truth.numel() != edge_index.size(1):
+        raise ValueError(f"ground_truth has {ground_truth.numel()} entries, edge_index has "
+                         f"{edge_index.size(1)} edges")
+    if motif_id[node] < 0:
+        raise ValueError(f"node {node} lies in no motif (motif_id -1); allowed: motif nodes")
+    return ground_truth.bool() & (motif_id[edge_index] == motif_id[node]).all(dim=0)
+
+
 def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops: int = 3,
              num_nodes: int | None = None, motif_id: Tensor | None = None, per_node: bool = False) -> float:
     """ROC-AUC of edge masks against ground-truth edges, pooled over explained nodes (paper Table 1).
@@ -130,8 +154,7 @@ def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops
         if outside:
             raise ValueError(f"explained node(s) {outside[:5]} lie in no motif (motif_id -1); "
                              "motif_id needs motif nodes")
-        ends = motif_id[edge_index]
-        truths = [ground_truth.bool() & (ends == motif_id[int(v)]).all(dim=0) for v, _ in items]
+        truths = [own_motif_edges(edge_index, ground_truth, motif_id, int(v)) for v, _ in items]
     pairs = [explanation_pairs(edge_index, mask, truth, v, num_hops, num_nodes)
              for (v, mask), truth in zip(items, truths)]
     if per_node:

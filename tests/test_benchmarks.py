@@ -258,19 +258,23 @@ def test_topk_fidelity_keeps_the_top_pairs_and_asks_pyg():
     # directed scores in edge_index order: pairs 0-1, 1-2, 2-3, 3-4, 4-5, 6-7, then the reverse directions
     mask = torch.tensor([0.8, 1.0, 0.9, 0.1, 0.1, 0.5, 0.8, 0.0, 0.9, 0.1, 0.1, 0.5])
     # pair means: 0-1 0.8, 1-2 0.5, 2-3 0.9 -> top 2 in node 2's subgraph: 2-3 and 0-1 (6-7 lies outside it)
-    keep = torch.tensor([((a, b) in {(2, 3), (0, 1)} or (b, a) in {(2, 3), (0, 1)}) for a, b in edge_index.t().tolist()])
+
+    def kept(pairs):  # bool [E]: both directions of the given pairs
+        return torch.tensor([(a, b) in pairs or (b, a) in pairs for a, b in edge_index.t().tolist()])
+
+    keep, max_keep = kept({(2, 3), (0, 1)}), kept({(2, 3), (1, 2)})  # by pair means / by the larger direction
 
     def changed(edges):  # the sum-aggregating model reads a 0/1 edge weight as dropping the edge
         return float(model(x, edges).argmax(-1)[2] != model(x, edge_index).argmax(-1)[2])
 
     expected = {"fid+": changed(edge_index[:, ~keep]), "fid-": changed(edge_index[:, keep])}
-    max_keep = torch.tensor([((a, b) in {(2, 3), (1, 2)} or (b, a) in {(2, 3), (1, 2)}) for a, b in edge_index.t().tolist()])
     assert expected != {"fid+": changed(edge_index[:, ~max_keep]), "fid-": changed(edge_index[:, max_keep])}
     assert topk_fidelity(model, data, {2: mask}, {2: 2}, num_hops=2) == expected
-    # means over nodes: keeping every pair of node 2's subgraph changes nothing, so fid- is 0 there
+    # a mean over the nodes
     both = topk_fidelity(model, data, {2: mask, 6: mask}, {2: 2, 6: 1}, num_hops=2)
     alone6 = topk_fidelity(model, data, {6: mask}, {6: 1}, num_hops=2)
     assert both == {name: (expected[name] + alone6[name]) / 2 for name in expected}
+    # keeping all 4 pairs of node 2's subgraph keeps every message it gets: its prediction cannot change
     assert topk_fidelity(model, data, {2: mask}, {2: 4}, num_hops=2)["fid-"] == 0.0
     with pytest.raises(ValueError, match=r"k\[2\]=5 is out of range; allowed: 1..4"):
         topk_fidelity(model, data, {2: mask}, {2: 5}, num_hops=2)

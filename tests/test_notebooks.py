@@ -101,6 +101,12 @@ def check_gnnexplainer_xgnn(results):
     assert set(per_node) == benchmarks and all(set(m) == set(auc["BA-Shapes"]) for m in per_node.values())
     assert all(0.0 <= v["mean"] <= 1.0 and v["std"] >= 0.0 for m in per_node.values() for v in m.values())
     assert per_node["BA-Shapes"]["Grad"]["mean"] >= 0.85
+    fid = results["fidelity_at_motif_size"]  # PyG fidelity of each node's top-k pairs, k = its motif's size
+    assert set(fid) == benchmarks
+    assert all(set(rows) == {"motif (ground truth)"} | set(auc["BA-Shapes"]) for rows in fid.values())
+    assert all(set(v) == {"fid+", "fid-"} and 0.0 <= min(v.values()) <= max(v.values()) <= 1.0
+               for rows in fid.values() for v in rows.values())
+    assert fid["BA-Shapes"]["motif (ground truth)"]["fid-"] <= 0.25  # the house alone keeps a house node's class
     response = results["uniform_mask_response"]  # P(predicted class) under a uniform mask s on every edge
     assert set(response) == benchmarks
     for n, curve in response.items():

@@ -210,8 +210,8 @@ def table1_explainer(model: torch.nn.Module, method: str, *, epochs: int | None 
             contain attention layers (``ConcatGNN(conv="gat")``).
         method: ``"Att"`` (attention coefficients, max over layers), ``"Grad"`` (|∂(−log p_ŷ) / ∂ edge mask|,
             the gradient of the loss of the predicted class ŷ: the paper's gradient baseline), ``"GNNExplainer"``
-            (:class:`SubgraphGNNExplainer`, the authors' settings: ``epochs`` 300, ``lr`` 0.1) or ``"PGExplainer"`` (``epochs`` of training, default 30,
-            ``lr`` default 0.003; train it with :func:`train_pgexplainer`).
+            (:class:`SubgraphGNNExplainer`, the authors' settings: ``epochs`` 300, ``lr`` 0.1) or ``"PGExplainer"``
+            (``epochs`` of training, default 30, ``lr`` default 0.003; train it with :func:`train_pgexplainer`).
         epochs, lr: override the defaults above (unused by Att and Grad).
         **settings: GNNExplainer only: overrides of the other :data:`GNNEXPLAINER_SETTINGS` (``mask_init``,
             ``edge_size``, ...; see :class:`SubgraphGNNExplainer`).

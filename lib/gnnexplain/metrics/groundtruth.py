@@ -150,10 +150,6 @@ def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops
     if motif_id is not None:
         if motif_id.numel() != num_nodes:
             raise ValueError(f"motif_id has {motif_id.numel()} entries, the graph has {num_nodes} nodes")
-        outside = [int(v) for v, _ in items if motif_id[int(v)] < 0]
-        if outside:
-            raise ValueError(f"explained node(s) {outside[:5]} lie in no motif (motif_id -1); "
-                             "motif_id needs motif nodes")
         truths = [own_motif_edges(edge_index, ground_truth, motif_id, int(v)) for v, _ in items]
     pairs = [explanation_pairs(edge_index, mask, truth, v, num_hops, num_nodes)
              for (v, mask), truth in zip(items, truths)]

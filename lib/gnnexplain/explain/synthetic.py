@@ -22,7 +22,7 @@ from torch_geometric.nn import MessagePassing
 from torch_geometric.utils import k_hop_subgraph
 
 from gnnexplain.explain.safety import SafeExplainer, fit_pgexplainer, reset_explain_state
-from gnnexplain.metrics.groundtruth import symmetrize_edge_mask, undirected_pair_index
+from gnnexplain.metrics.groundtruth import subgraph_pairs, symmetrize_edge_mask, undirected_pair_index
 from gnnexplain.validation import check_node_index, check_node_indices
 
 TABLE1_METHODS = ("Att", "Grad", "GNNExplainer", "PGExplainer")
@@ -468,8 +468,7 @@ def topk_fidelity(model: torch.nn.Module, data, masks: Mapping[int, Tensor], k: 
         v = check_node_index(v, num_nodes, "masks")
         if v not in k:
             raise ValueError(f"k has no entry for node {v}; it needs one per node of masks")
-        _, _, _, kept = k_hop_subgraph(v, num_hops, edge_index, num_nodes=num_nodes)
-        candidates = (kept & (edge_index[0] < edge_index[1])).nonzero().view(-1)  # one direction per pair
+        candidates = subgraph_pairs(edge_index, v, num_hops, num_nodes).nonzero().view(-1)
         if not 1 <= k[v] <= candidates.numel():
             raise ValueError(f"k[{v}]={k[v]} is out of range; allowed: 1..{candidates.numel()} (the pairs of "
                              f"node {v}'s {num_hops}-hop subgraph)")

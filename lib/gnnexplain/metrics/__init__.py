@@ -8,6 +8,7 @@ from gnnexplain.metrics.groundtruth import (
     node_auroc,
     own_motif_edges,
     precision_at_k,
+    subgraph_pairs,
     symmetrize_edge_mask,
     undirected_pair_index,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "ranking_explainer",
     "recall_at_n",
     "select_edges",
+    "subgraph_pairs",
     "symmetrize_edge_mask",
     "top_ratio_mask",
     "undirected_pair_index",

@@ -73,10 +73,21 @@ def explanation_pairs(edge_index: Tensor, edge_mask: Tensor, ground_truth: Tenso
     Returns:
         ``(scores [P], labels [P])`` with one entry per undirected pair (directions averaged).
     """
-    score = symmetrize_edge_mask(edge_index, edge_mask, num_nodes)
+    kept = subgraph_pairs(edge_index, index, num_hops, num_nodes)
+    return symmetrize_edge_mask(edge_index, edge_mask, num_nodes)[kept], ground_truth[kept].float()
+
+
+def subgraph_pairs(edge_index: Tensor, index: int, num_hops: int, num_nodes: int) -> Tensor:
+    """The undirected pairs of node ``index``'s ``num_hops``-hop computation subgraph, one stored direction each.
+
+    Args:
+        edge_index: ``[2, E]`` undirected (both directions stored). index: a node. num_hops: L >= 1.
+        num_nodes: N.
+    Returns:
+        Bool ``[E]``, True on the direction u < v of every pair with both ends in the subgraph (self-loops dropped).
+    """
     _, _, _, kept = k_hop_subgraph(int(index), num_hops, edge_index, num_nodes=num_nodes)
-    kept &= edge_index[0] < edge_index[1]  # one direction per pair (self-loops dropped)
-    return score[kept], ground_truth[kept].float()
+    return kept & (edge_index[0] < edge_index[1])
 
 
 def own_motif_edges(edge_index: Tensor, ground_truth: Tensor, motif_id: Tensor, node: int) -> Tensor:

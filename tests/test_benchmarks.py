@@ -46,8 +46,28 @@ def test_benchmark_is_seeded():
 def test_unknown_benchmark_raises():
     with pytest.raises(ValueError, match="BA-Shapes"):
         make_benchmark("BA-Houses")
-    with pytest.raises(ValueError, match="every"):
-        explained_nodes(make_benchmark("Tree-Grid"), every=0)
+
+
+def test_explained_nodes_are_the_authors_place_in_each_motif():
+    # make_pred_real starts a house or a cycle at the explained node and a grid one node before it
+    for name, first, count in (("BA-Shapes", 300, 80), ("Tree-Cycles", 511, 60), ("Tree-Grid", 512, 80)):
+        data = make_benchmark(name)
+        nodes = explained_nodes(data)
+        assert nodes.numel() == count and int(nodes[0]) == first
+        assert torch.equal(data.motif_id[nodes], torch.arange(count))  # one node per motif, in motif order
+    data = make_benchmark("BA-Community")
+    assert torch.equal(explained_nodes(data), data.node_mask.nonzero().view(-1)[::5])  # BA: the house's first node
+    grid = make_benchmark("Tree-Grid")
+    assert torch.equal(explained_nodes(grid, position=8), explained_nodes(grid) + 7)
+    for position in (-1, 9):
+        with pytest.raises(ValueError, match="position.*allowed: 0..8"):
+            explained_nodes(grid, position=position)
+    grid.name = "my graph"
+    with pytest.raises(ValueError, match="no default position.*Tree-Grid"):
+        explained_nodes(grid)
+    grid.node_mask = torch.zeros_like(grid.node_mask)
+    with pytest.raises(ValueError, match="no motif nodes"):
+        explained_nodes(grid, position=0)
 
 
 def test_symmetrize_averages_directions():
@@ -114,7 +134,7 @@ def test_table1_explainers_return_edge_masks(method):
     data = make_benchmark("BA-Shapes", 0)
     torch.manual_seed(0)
     model = ConcatGNN(10, 4, conv="gat" if method == "Att" else "gcn").eval()
-    nodes = explained_nodes(data, every=40)
+    nodes = explained_nodes(data)[::8]
     explainer = table1_explainer(model, method, epochs=2)
     pred = model(data.x, data.edge_index).argmax(-1)
     if method == "PGExplainer":
@@ -156,7 +176,7 @@ def test_pgexplainer_training_is_seeded():
     data = make_benchmark("Tree-Cycles", 0)
     torch.manual_seed(0)
     model = ConcatGNN(10, 2).eval()
-    nodes = explained_nodes(data, every=60)
+    nodes = explained_nodes(data)[::10]
     pred = model(data.x, data.edge_index).argmax(-1)
     masks = []
     for global_seed in (1, 2):  # the explainers are built under different global RNG states

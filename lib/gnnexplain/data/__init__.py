@@ -2,7 +2,7 @@
 synthetic generators (brain networks, GNNExplainer benchmarks, Is_Acyclic) and transforms."""
 
 from gnnexplain.data.ba3motif import BA3_CLASSES, BA3_FEATURES, make_ba3motif, split_ba3motif
-from gnnexplain.data.benchmarks import BENCHMARKS, explained_nodes, make_benchmark
+from gnnexplain.data.benchmarks import BENCHMARKS, EXPLAINED_POSITION, explained_nodes, make_benchmark
 from gnnexplain.data.is_acyclic import IS_ACYCLIC_CLASSES, degree_features, make_is_acyclic, split_graphs
 from gnnexplain.data.loaders import DATASETS, DatasetUnavailableError, load_dataset, mirror_dir
 from gnnexplain.data.molecules import (
@@ -27,6 +27,7 @@ __all__ = [
     "BrainNetworks",
     "DATASETS",
     "DatasetUnavailableError",
+    "EXPLAINED_POSITION",
     "IS_ACYCLIC_CLASSES",
     "MoleculeSet",
     "Sparsify",

@@ -211,9 +211,7 @@ def explained_nodes(data: Data, position: int | None = None) -> Tensor:
     nodes = data.node_mask.nonzero().view(-1)
     if nodes.numel() == 0:
         raise ValueError("data has no motif nodes (node_mask is all False)")
-    first = torch.cat([torch.ones(1, dtype=torch.bool), data.motif_id[nodes[1:]] != data.motif_id[nodes[:-1]]])
-    at = first.nonzero().view(-1)
-    size = int(torch.diff(at, append=torch.tensor([nodes.numel()])).min())  # the smallest motif
-    if not 0 <= position < size:
-        raise ValueError(f"position={position} lies outside the motif; allowed: 0..{size - 1}")
-    return nodes[at] + position
+    _, sizes = torch.unique_consecutive(data.motif_id[nodes], return_counts=True)
+    if not 0 <= position < int(sizes.min()):
+        raise ValueError(f"position={position} lies outside the motif; allowed: 0..{int(sizes.min()) - 1}")
+    return nodes[sizes.cumsum(0) - sizes] + position

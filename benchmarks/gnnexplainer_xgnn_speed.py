@@ -22,18 +22,12 @@ import time
 
 import torch
 
-from gnnexplain.data import (BENCHMARKS, degree_features, explained_nodes, load_dataset, make_benchmark,
-                             make_is_acyclic, split_graphs)
+from gnnexplain.data import BENCHMARKS, explained_nodes, load_dataset, make_benchmark, make_is_acyclic, split_graphs
 from gnnexplain.explain import explain_edges, table1_explainer
-from gnnexplain.explain.xgnn import XGNN, GraphRules
+from gnnexplain.explain.xgnn import XGNN, GraphRules, degree_node_features
 from gnnexplain.models import ConcatGNN, GraphGCN, TrainConfig, train_graph_classifier
 
 GNNEXPLAINER_TARGET_S, XGNN_TARGET_S = 1.0, 120.0
-
-
-def degrees(types, edge_index, num_types):
-    """Is_Acyclic's node feature for XGNN's generated graphs (as in the notebook): the degree."""
-    return degree_features(edge_index, types.numel())
 
 
 def main() -> None:
@@ -61,7 +55,7 @@ def main() -> None:
     mutag = load_dataset("MUTAG")
     acyclic = make_is_acyclic(seed=0)
     setups = {"MUTAG": (mutag, 7, 100, GraphRules.mutag(), None, "negative"),
-              "Is_Acyclic": (acyclic, 1, 40, GraphRules.unlabelled(), degrees, "invalid")}
+              "Is_Acyclic": (acyclic, 1, 40, GraphRules.unlabelled(), degree_node_features, "invalid")}
     for name, (graphs, features, epochs, rules, featurize, rollback) in setups.items():
         torch.manual_seed(0)
         target = GraphGCN(features, 2)

@@ -4,8 +4,8 @@ import pytest
 import torch
 from torch_geometric.nn import global_add_pool
 
-from gnnexplain.explain.xgnn import (FAILED, INVALID, OK, XGNN, GraphRules, XGNNPolicy, end_mask, is_valid,
-                                     start_mask, to_pyg, trace_graph, transition)
+from gnnexplain.explain.xgnn import (FAILED, INVALID, OK, XGNN, GraphRules, XGNNPolicy, degree_node_features, end_mask,
+                                     is_valid, start_mask, to_pyg, trace_graph, transition)
 
 
 class TypeCounter(torch.nn.Module):
@@ -138,6 +138,16 @@ def test_is_acyclic_families_and_labels():
     assert (len(train), len(val), len(test)) == (19, 2, 3)
     with pytest.raises(ValueError, match="fractions"):
         split_graphs(graphs, fractions=(0.9, 0.2))
+
+
+def test_degree_node_features_are_the_is_acyclic_inputs():
+    from gnnexplain.data import make_is_acyclic
+
+    path = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    degrees = degree_node_features(torch.zeros(3, dtype=torch.long), path, 1)
+    assert torch.equal(degrees, torch.tensor([[1.0], [2.0], [1.0]]))
+    for g in make_is_acyclic(num_per_family=1, seed=0):
+        assert torch.equal(degree_node_features(torch.zeros(g.num_nodes, dtype=torch.long), g.edge_index, 1), g.x)
 
 
 def test_graph_gcn_and_generated_figures():

@@ -27,6 +27,8 @@ from torch_geometric.data import Data
 from torch_geometric.nn import DenseGCNConv
 from torch_geometric.utils import is_undirected
 
+from gnnexplain.data.is_acyclic import degree_features
+
 OK, FAILED, INVALID, REJECTED = 0, 1, 2, 3
 STATUS = ("accepted", "failed", "invalid", "rejected")
 ROLLBACKS = ("negative", "invalid")
@@ -77,6 +79,12 @@ class GraphRules:
 def one_hot_features(node_type: Tensor, edge_index: Tensor, num_types: int) -> Tensor:
     """Default featuriser: one-hot node types ``[K, T]`` (MUTAG's node labels)."""
     return F.one_hot(node_type, num_types).float()
+
+
+def degree_node_features(node_type: Tensor, edge_index: Tensor, num_types: int) -> Tensor:
+    """Featuriser for unlabelled graphs (Is_Acyclic): each node's degree ``[K, 1]``, the input of a classifier
+    trained on :func:`gnnexplain.data.make_is_acyclic` graphs (:func:`gnnexplain.data.degree_features`)."""
+    return degree_features(edge_index, node_type.numel())
 
 
 def is_valid(node_type: Tensor, edge_index: Tensor, rules: GraphRules) -> bool:
@@ -221,7 +229,7 @@ class XGNN:
     Args:
         rules: node types and graph rules.
         featurize: maps ``(node_type [K], edge_index [2, E], num_types)`` to the model's node features
-            ``[K, F]`` (default: one-hot types).
+            ``[K, F]`` (default: one-hot types; :func:`degree_node_features` for unlabelled graphs).
         max_step: steps per episode (30 in the repo).
         rollouts: m, rollouts per step (10). rollout_weight: λ1 (2). rule_reward: reward added to an
             accepted, valid edit (0.1, the repo's λ2·R_r). penalty: reward of a failed or invalid edit (-1).

@@ -7,7 +7,7 @@ from torch_geometric.data import Data
 from gnnexplain.data import BENCHMARKS, explained_nodes, make_benchmark
 from gnnexplain.explain import (SafeExplainer, TABLE1_METHODS, explain_edges, table1_explainer, topk_fidelity,
                               train_pgexplainer, uniform_mask_response)
-from gnnexplain.metrics import edge_auc, explanation_pairs, symmetrize_edge_mask
+from gnnexplain.metrics import edge_auc, explanation_pairs, flat_mask_fraction, symmetrize_edge_mask
 from gnnexplain.models import ConcatGNN
 
 # nodes, undirected edges (motif + base + links + random), motif edges, classes
@@ -109,6 +109,32 @@ def test_edge_auc_per_node_ignores_the_scale_between_nodes():
         masks, edge_index, truth, num_hops=1, per_node=True)
     with pytest.raises(ValueError, match="per-node ROC-AUC is undefined"):
         edge_auc({0: torch.ones(8)}, edge_index, truth, num_hops=1, per_node=True)
+
+
+def test_flat_mask_fraction_counts_masks_that_rank_nothing():
+    # path 0-1-2-3-4 plus an isolated node 5; masks over pairs 0-1, 1-2, 2-3, 3-4
+    edge_index = torch.tensor([[0, 1, 1, 2, 2, 3, 3, 4], [1, 0, 2, 1, 3, 2, 4, 3]])
+    collapsed = torch.full((8,), 1e-7) + torch.arange(8) * 1e-8   # a mask network that switched every edge off
+    informative = torch.tensor([0.1, 0.1, 0.9, 0.9, 0.8, 0.8, 0.2, 0.2])
+    assert flat_mask_fraction({2: collapsed, 1: informative}, edge_index, num_hops=2) == 0.5
+    assert flat_mask_fraction({2: informative}, edge_index, num_hops=2) == 0.0
+    # only the node's own subgraph counts: node 0 at one hop sees pair 0-1 alone, whose spread is 0
+    assert flat_mask_fraction([(0, informative)], edge_index, num_hops=1) == 1.0
+    # directions are averaged first: 1.0 / 0.0 on pair 0-1 is one score, 0.5
+    assert flat_mask_fraction({0: torch.tensor([1.0, 0.0, 0.5, 0.5, 0, 0, 0, 0])}, edge_index, num_hops=2) == 1.0
+    assert flat_mask_fraction({2: informative}, edge_index, num_hops=2, atol=1.0) == 1.0
+    with pytest.raises(ValueError, match="atol=0"):
+        flat_mask_fraction({2: informative}, edge_index, atol=0)
+    with pytest.raises(ValueError, match="atol=nan"):
+        flat_mask_fraction({2: informative}, edge_index, atol=float("nan"))
+    with pytest.raises(ValueError, match="node 5's 3-hop subgraph holds no edge"):
+        flat_mask_fraction({5: informative}, edge_index, num_nodes=6)
+    with pytest.raises(ValueError, match="at least one"):
+        flat_mask_fraction({}, edge_index)
+    with pytest.raises(ValueError, match="num_hops=0"):
+        flat_mask_fraction({2: informative}, edge_index, num_hops=0)
+    with pytest.raises(ValueError, match="edge_mask has 7 entries"):
+        flat_mask_fraction({2: informative[:7]}, edge_index)
 
 
 def test_edge_auc_own_motif_ground_truth():

@@ -101,6 +101,10 @@ def check_gnnexplainer_xgnn(results):
     assert set(per_node) == benchmarks and all(set(m) == set(auc["BA-Shapes"]) for m in per_node.values())
     assert all(0.0 <= v["mean"] <= 1.0 and v["std"] >= 0.0 for m in per_node.values() for v in m.values())
     assert per_node["BA-Shapes"]["Grad"]["mean"] >= 0.85
+    flat = results["flat_mask_fraction"]  # explained nodes whose soft mask spans < 0.001 on their subgraph
+    assert set(flat) == benchmarks and all(set(m) == {"Att", "GNNExplainer", "PGExplainer"} for m in flat.values())
+    assert all(0.0 <= v <= 1.0 for m in flat.values() for v in m.values())
+    assert flat["BA-Shapes"]["GNNExplainer"] == 0.0  # its AUC there (>= 0.85 above) ranks a mask that varies
     fid = results["fidelity_at_motif_size"]  # PyG fidelity of each node's top-k pairs, k = its motif's size
     assert set(fid) == benchmarks
     assert all(set(rows) == {"motif (ground truth)"} | set(auc["BA-Shapes"]) for rows in fid.values())

@@ -5,6 +5,7 @@ and ReFine's ACC@rho, ACC-AUC and Recall@N."""
 from gnnexplain.metrics.groundtruth import (
     edge_auc,
     explanation_pairs,
+    flat_mask_fraction,
     node_auroc,
     own_motif_edges,
     precision_at_k,
@@ -46,6 +47,7 @@ __all__ = [
     "explainer_node_scores",
     "explanation_pairs",
     "explanatory_batch",
+    "flat_mask_fraction",
     "node_auroc",
     "num_deleted",
     "num_kept",

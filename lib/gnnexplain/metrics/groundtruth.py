@@ -3,7 +3,8 @@
 Node level (Palcu et al. 2019 notebook): :func:`node_auroc` and :func:`precision_at_k` score a node
 importance against a known node set.
 
-Edge level (Ying et al., NeurIPS 2019, Table 1, §4.2): :func:`edge_auc`. Convention for undirected graphs
+Edge level (Ying et al., NeurIPS 2019, Table 1, §4.2): :func:`edge_auc`, and :func:`flat_mask_fraction` to
+check that a soft mask ranks anything at all. Convention for undirected graphs
 (both directions stored): an explainer may score the two directions of a pair {u, v} differently, so each
 pair's score is the **mean of its two directed scores** (:func:`symmetrize_edge_mask`), and each pair enters
 the AUC **once per explained node** (the pairs of that node's L-hop computation subgraph). A pair is
@@ -146,11 +147,7 @@ def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops
             wrong size, an explained node lies in no motif (with ``motif_id``), or the pooled labels are all
             positive or all negative (AUC undefined; with ``per_node``, if no node's subgraph holds both).
     """
-    items = list(explanations.items() if isinstance(explanations, dict) else explanations)
-    if not items:
-        raise ValueError("explanations must hold at least one (node, edge_mask)")
-    if num_hops < 1:
-        raise ValueError(f"num_hops={num_hops} must be >= 1")
+    items = _explanation_items(explanations, num_hops)
     if ground_truth.numel() != edge_index.size(1):
         raise ValueError(f"ground_truth has {ground_truth.numel()} entries, edge_index has "
                          f"{edge_index.size(1)} edges")
@@ -173,6 +170,54 @@ def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops
     if labels.min() == labels.max():
         raise ValueError("the explained subgraphs hold only one class of edges; ROC-AUC is undefined")
     return float(roc_auc_score(labels.numpy(), scores.numpy()))
+
+
+def flat_mask_fraction(explanations, edge_index: Tensor, *, num_hops: int = 3, num_nodes: int | None = None,
+                       atol: float = 1e-3) -> float:
+    """Share of explained nodes whose edge mask is *flat*: over the undirected pairs of the node's ``num_hops``-hop
+    computation subgraph its scores span less than ``atol`` (max − min, after :func:`symmetrize_edge_mask`).
+
+    Meant for soft masks in [0, 1] (GNNExplainer, PGExplainer, attention), whose scale is fixed: a flat one calls
+    every edge equally (un)important, and :func:`edge_auc` on it ranks differences below ``atol``, i.e. numerical
+    noise, not an explanation. (A gradient's scale is arbitrary, so an absolute ``atol`` says little there.)
+
+    Args:
+        explanations: mapping ``{node id: edge_mask [E]}`` (or an iterable of ``(node, edge_mask)``).
+        edge_index: ``[2, E]`` undirected (both directions stored).
+        num_hops: L >= 1. num_nodes: N (default: ``edge_index.max() + 1``).
+        atol: the spread below which a mask counts as flat, > 0 (same units as the mask).
+    Returns:
+        Fraction in [0, 1] of the explained nodes.
+    Raises:
+        ValueError: if no node is given, ``num_hops < 1``, ``atol`` is not a positive finite number, a mask has
+            the wrong size, or an explained node's subgraph holds no edge (nothing to rank).
+    """
+    items = _explanation_items(explanations, num_hops)
+    if not 0 < atol < float("inf"):
+        raise ValueError(f"atol={atol} must be a positive finite number")
+    num_nodes = int(edge_index.max()) + 1 if num_nodes is None else num_nodes
+    flat = 0
+    for v, mask in items:
+        kept = subgraph_pairs(edge_index, v, num_hops, num_nodes)
+        if not kept.any():
+            raise ValueError(f"node {int(v)}'s {num_hops}-hop subgraph holds no edge: its mask ranks nothing")
+        scores = symmetrize_edge_mask(edge_index, mask, num_nodes)[kept]
+        flat += bool(scores.max() - scores.min() < atol)
+    return flat / len(items)
+
+
+def _explanation_items(explanations, num_hops: int) -> list:
+    """``explanations`` (a mapping or an iterable of ``(node, edge_mask)``) as a non-empty list of pairs.
+
+    Raises:
+        ValueError: if it is empty or ``num_hops < 1``.
+    """
+    items = list(explanations.items() if isinstance(explanations, dict) else explanations)
+    if not items:
+        raise ValueError("explanations must hold at least one (node, edge_mask)")
+    if num_hops < 1:
+        raise ValueError(f"num_hops={num_hops} must be >= 1")
+    return items
 
 
 def _check(scores: Tensor, ground_truth: Tensor) -> tuple[Tensor, Tensor]:

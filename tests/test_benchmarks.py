@@ -129,6 +129,8 @@ def test_flat_mask_fraction_counts_masks_that_rank_nothing():
         flat_mask_fraction({2: informative}, edge_index, atol=float("nan"))
     with pytest.raises(ValueError, match="node 5's 3-hop subgraph holds no edge"):
         flat_mask_fraction({5: informative}, edge_index, num_nodes=6)
+    with pytest.raises(IndexError, match="node=7 is outside the graph"):
+        flat_mask_fraction({7: informative}, edge_index, num_nodes=6)
     with pytest.raises(ValueError, match="at least one"):
         flat_mask_fraction({}, edge_index)
     with pytest.raises(ValueError, match="num_hops=0"):

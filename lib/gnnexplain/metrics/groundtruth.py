@@ -191,6 +191,7 @@ def flat_mask_fraction(explanations, edge_index: Tensor, *, num_hops: int = 3, n
     Raises:
         ValueError: if no node is given, ``num_hops < 1``, ``atol`` is not a positive finite number, a mask has
             the wrong size, or an explained node's subgraph holds no edge (nothing to rank).
+        IndexError: if an explained node is outside the graph.
     """
     items = _explanation_items(explanations, num_hops)
     if not 0 < atol < float("inf"):
@@ -198,9 +199,10 @@ def flat_mask_fraction(explanations, edge_index: Tensor, *, num_hops: int = 3, n
     num_nodes = int(edge_index.max()) + 1 if num_nodes is None else num_nodes
     flat = 0
     for v, mask in items:
+        v = check_node_index(v, num_nodes, "node")
         kept = subgraph_pairs(edge_index, v, num_hops, num_nodes)
         if not kept.any():
-            raise ValueError(f"node {int(v)}'s {num_hops}-hop subgraph holds no edge: its mask ranks nothing")
+            raise ValueError(f"node {v}'s {num_hops}-hop subgraph holds no edge: its mask ranks nothing")
         scores = symmetrize_edge_mask(edge_index, mask, num_nodes)[kept]
         flat += bool(scores.max() - scores.min() < atol)
     return flat / len(items)

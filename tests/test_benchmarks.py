@@ -92,6 +92,8 @@ def test_edge_auc_on_hand_made_example():
         edge_auc({0: perfect}, edge_index, truth, num_hops=1)
     with pytest.raises(ValueError, match="at least one"):
         edge_auc({}, edge_index, truth)
+    with pytest.raises(IndexError, match="node=5 is outside the graph"):
+        edge_auc({5: perfect}, edge_index, truth)
 
 
 def test_edge_auc_per_node_ignores_the_scale_between_nodes():

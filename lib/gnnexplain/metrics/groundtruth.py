@@ -146,19 +146,20 @@ def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops
         ValueError: if no node is given, ``num_hops < 1``, a mask, the ground truth or ``motif_id`` has the
             wrong size, an explained node lies in no motif (with ``motif_id``), or the pooled labels are all
             positive or all negative (AUC undefined; with ``per_node``, if no node's subgraph holds both).
+        IndexError: if an explained node is outside the graph.
     """
-    items = _explanation_items(explanations, num_hops)
+    num_nodes = int(edge_index.max()) + 1 if num_nodes is None else num_nodes
+    items = _explanation_items(explanations, num_hops, num_nodes)
     if ground_truth.numel() != edge_index.size(1):
         raise ValueError(f"ground_truth has {ground_truth.numel()} entries, edge_index has "
                          f"{edge_index.size(1)} edges")
     from sklearn.metrics import roc_auc_score
 
-    num_nodes = int(edge_index.max()) + 1 if num_nodes is None else num_nodes
     truths = [ground_truth] * len(items)
     if motif_id is not None:
         if motif_id.numel() != num_nodes:
             raise ValueError(f"motif_id has {motif_id.numel()} entries, the graph has {num_nodes} nodes")
-        truths = [own_motif_edges(edge_index, ground_truth, motif_id, int(v)) for v, _ in items]
+        truths = [own_motif_edges(edge_index, ground_truth, motif_id, v) for v, _ in items]
     pairs = [explanation_pairs(edge_index, mask, truth, v, num_hops, num_nodes)
              for (v, mask), truth in zip(items, truths)]
     if per_node:
@@ -193,13 +194,12 @@ def flat_mask_fraction(explanations, edge_index: Tensor, *, num_hops: int = 3, n
             the wrong size, or an explained node's subgraph holds no edge (nothing to rank).
         IndexError: if an explained node is outside the graph.
     """
-    items = _explanation_items(explanations, num_hops)
+    num_nodes = int(edge_index.max()) + 1 if num_nodes is None else num_nodes
+    items = _explanation_items(explanations, num_hops, num_nodes)
     if not 0 < atol < float("inf"):
         raise ValueError(f"atol={atol} must be a positive finite number")
-    num_nodes = int(edge_index.max()) + 1 if num_nodes is None else num_nodes
     flat = 0
     for v, mask in items:
-        v = check_node_index(v, num_nodes, "node")
         kept = subgraph_pairs(edge_index, v, num_hops, num_nodes)
         if not kept.any():
             raise ValueError(f"node {v}'s {num_hops}-hop subgraph holds no edge: its mask ranks nothing")
@@ -208,18 +208,19 @@ def flat_mask_fraction(explanations, edge_index: Tensor, *, num_hops: int = 3, n
     return flat / len(items)
 
 
-def _explanation_items(explanations, num_hops: int) -> list:
-    """``explanations`` (a mapping or an iterable of ``(node, edge_mask)``) as a non-empty list of pairs.
+def _explanation_items(explanations, num_hops: int, num_nodes: int) -> list[tuple[int, Tensor]]:
+    """``explanations`` (a mapping or an iterable of ``(node, edge_mask)``) as a non-empty list of
+    ``(node id, edge_mask)`` pairs.
 
     Raises:
-        ValueError: if it is empty or ``num_hops < 1``.
+        ValueError: if it is empty or ``num_hops < 1``. IndexError: for a node outside ``[0, num_nodes)``.
     """
     items = list(explanations.items() if isinstance(explanations, dict) else explanations)
     if not items:
         raise ValueError("explanations must hold at least one (node, edge_mask)")
     if num_hops < 1:
         raise ValueError(f"num_hops={num_hops} must be >= 1")
-    return items
+    return [(check_node_index(v, num_nodes, "node"), mask) for v, mask in items]
 
 
 def _check(scores: Tensor, ground_truth: Tensor) -> tuple[Tensor, Tensor]:

@@ -22,7 +22,8 @@ from torch_geometric.nn import MessagePassing
 from torch_geometric.utils import k_hop_subgraph
 
 from gnnexplain.explain.safety import SafeExplainer, fit_pgexplainer, reset_explain_state
-from gnnexplain.metrics.groundtruth import subgraph_pairs, symmetrize_edge_mask, undirected_pair_index
+from gnnexplain.metrics.groundtruth import (explanation_items, subgraph_pairs, symmetrize_edge_mask,
+                                           undirected_pair_index)
 from gnnexplain.validation import check_node_index, check_node_indices
 
 TABLE1_METHODS = ("Att", "Grad", "GNNExplainer", "PGExplainer")
@@ -455,17 +456,13 @@ def topk_fidelity(model: torch.nn.Module, data, masks: Mapping[int, Tensor], k: 
         ValueError: for empty ``masks``, a node missing from ``k``, ``k[v]`` outside ``[1, P_v]``, a mask
             without E entries or ``num_hops < 1``. IndexError: for a node outside the graph.
     """
-    if not masks:
-        raise ValueError("masks must hold at least one {node: edge_mask}")
-    if num_hops < 1:
-        raise ValueError(f"num_hops={num_hops} must be >= 1")
     num_nodes, edge_index = data.num_nodes, data.edge_index
+    items = explanation_items(masks, num_hops, num_nodes, "masks")
     pair = undirected_pair_index(edge_index, num_nodes)
     evaluator = SafeExplainer(model, _GivenEdgeMask(), explanation_type="model", node_mask_type=None,
                               edge_mask_type="object", model_config=_MODEL_CONFIG)
     scores = {"fid+": [], "fid-": []}
-    for v, mask in masks.items():
-        v = check_node_index(v, num_nodes, "masks")
+    for v, mask in items:
         if v not in k:
             raise ValueError(f"k has no entry for node {v}; it needs one per node of masks")
         candidates = subgraph_pairs(edge_index, v, num_hops, num_nodes).nonzero().view(-1)

@@ -4,6 +4,7 @@ and ReFine's ACC@rho, ACC-AUC and Recall@N."""
 
 from gnnexplain.metrics.groundtruth import (
     edge_auc,
+    explanation_items,
     explanation_pairs,
     flat_mask_fraction,
     node_auroc,
@@ -45,6 +46,7 @@ __all__ = [
     "check_ratio",
     "edge_auc",
     "explainer_node_scores",
+    "explanation_items",
     "explanation_pairs",
     "explanatory_batch",
     "flat_mask_fraction",

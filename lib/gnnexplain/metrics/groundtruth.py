@@ -13,6 +13,8 @@ positive iff its ground-truth edge mask is set (optionally: and it lies in the e
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import torch
 from torch import Tensor
 from torch_geometric.utils import k_hop_subgraph
@@ -149,7 +151,7 @@ def edge_auc(explanations, edge_index: Tensor, ground_truth: Tensor, *, num_hops
         IndexError: if an explained node is outside the graph.
     """
     num_nodes = int(edge_index.max()) + 1 if num_nodes is None else num_nodes
-    items = _explanation_items(explanations, num_hops, num_nodes)
+    items = explanation_items(explanations, num_hops, num_nodes)
     if ground_truth.numel() != edge_index.size(1):
         raise ValueError(f"ground_truth has {ground_truth.numel()} entries, edge_index has "
                          f"{edge_index.size(1)} edges")
@@ -195,7 +197,7 @@ def flat_mask_fraction(explanations, edge_index: Tensor, *, num_hops: int = 3, n
         IndexError: if an explained node is outside the graph.
     """
     num_nodes = int(edge_index.max()) + 1 if num_nodes is None else num_nodes
-    items = _explanation_items(explanations, num_hops, num_nodes)
+    items = explanation_items(explanations, num_hops, num_nodes)
     if not 0 < atol < float("inf"):
         raise ValueError(f"atol={atol} must be a positive finite number")
     flat = 0
@@ -208,16 +210,23 @@ def flat_mask_fraction(explanations, edge_index: Tensor, *, num_hops: int = 3, n
     return flat / len(items)
 
 
-def _explanation_items(explanations, num_hops: int, num_nodes: int) -> list[tuple[int, Tensor]]:
-    """``explanations`` (a mapping or an iterable of ``(node, edge_mask)``) as a non-empty list of
-    ``(node id, edge_mask)`` pairs.
+def explanation_items(explanations, num_hops: int, num_nodes: int, name: str = "explanations"
+                      ) -> list[tuple[int, Tensor]]:
+    """Per-node explanations as a checked, non-empty list of ``(node id, edge_mask [E])`` pairs: the input check
+    shared by :func:`edge_auc`, :func:`flat_mask_fraction` and ``gnnexplain.explain.topk_fidelity``.
 
+    Args:
+        explanations: mapping ``{node id: edge_mask [E]}`` or an iterable of ``(node, edge_mask)``.
+        num_hops: L of the computation subgraph, >= 1. num_nodes: N.
+        name: the caller's parameter name, for the error message.
+    Returns:
+        ``[(node, edge_mask), ...]`` with every node an int in ``[0, N)`` (masks unchanged).
     Raises:
         ValueError: if it is empty or ``num_hops < 1``. IndexError: for a node outside ``[0, num_nodes)``.
     """
-    items = list(explanations.items() if isinstance(explanations, dict) else explanations)
+    items = list(explanations.items() if isinstance(explanations, Mapping) else explanations)
     if not items:
-        raise ValueError("explanations must hold at least one (node, edge_mask)")
+        raise ValueError(f"{name} must hold at least one (node, edge_mask)")
     if num_hops < 1:
         raise ValueError(f"num_hops={num_hops} must be >= 1")
     return [(check_node_index(v, num_nodes, "node"), mask) for v, mask in items]

@@ -16,7 +16,7 @@ import time
 import torch
 
 from gnnexplain.data import load_molecules
-from gnnexplain.explain import saliency_explainer
+from gnnexplain.experiments.bayesgrad import saliency_explainer
 from gnnexplain.models import GGNN, NFP
 
 

@@ -13,7 +13,7 @@ import torch
 import torch_geometric.transforms as T
 
 from gnnexplain.data import load_dataset
-from gnnexplain.explain import nam_autograd, nam_contributions
+from gnnexplain.explain.nam import nam_autograd, nam_contributions
 from gnnexplain.metrics import perturbation_experiment
 from gnnexplain.models import GCN, TrainConfig, load_or_train, train_node_classifier
 

@@ -17,7 +17,7 @@ import torch
 from torch_geometric.data import Batch
 
 from gnnexplain.data import brain_graphs, brain_networks
-from gnnexplain.explain import explain_graphs, gradcam_explainer
+from gnnexplain.experiments.dgcnn_gradcam import explain_graphs, gradcam_explainer
 from gnnexplain.models import DGCNN, TrainConfig, dense_graphs, train_dense_graph_classifier, train_graph_classifier
 
 

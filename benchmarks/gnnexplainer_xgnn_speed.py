@@ -23,7 +23,7 @@ import time
 import torch
 
 from gnnexplain.data import BENCHMARKS, explained_nodes, load_dataset, make_benchmark, make_is_acyclic, split_graphs
-from gnnexplain.explain import explain_edges, table1_explainer
+from gnnexplain.experiments.gnnexplainer_xgnn import explain_edges, table1_explainer
 from gnnexplain.explain.xgnn import XGNN, GraphRules, degree_node_features
 from gnnexplain.models import ConcatGNN, GraphGCN, TrainConfig, train_graph_classifier
 

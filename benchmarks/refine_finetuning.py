@@ -20,7 +20,9 @@ import time
 
 import torch
 
-from gnnexplain.explain import ReFine, correct_predictions, table2_splits, table2_target
+from gnnexplain.experiments.refine import table2_splits, table2_target
+from gnnexplain.explain import ReFine
+from gnnexplain.models import correct_predictions
 from gnnexplain.explain.refine import REFINE_MODES
 from gnnexplain.metrics import RATIOS, acc_at_ratios, acc_auc
 

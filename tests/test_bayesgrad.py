@@ -16,14 +16,9 @@ from gnnexplain.data import (
     with_labels,
 )
 from gnnexplain.data.packed import PackedGraphs
-from gnnexplain.explain.bayesgrad import (
-    BayesGrad,
-    SmoothGrad,
-    VanillaGrad,
-    explain_molecules,
-    reduce_gradient,
-    saliency_explainer,
-)
+from gnnexplain.experiments.bayesgrad import explain_molecules, saliency_explainer
+from gnnexplain.explain import BayesGrad, SmoothGrad, VanillaGrad
+from gnnexplain.explain.bayesgrad import reduce_gradient
 from gnnexplain.metrics import pr_auc, precision_recall_points
 from gnnexplain.models import GGNN, NFP, cross_validate_regression, predict, train_molecule_model
 from gnnexplain.models.molecule_training import balanced_order

@@ -5,9 +5,13 @@ import torch
 from torch_geometric.data import Data
 
 from gnnexplain.data import BENCHMARKS, explained_nodes, make_benchmark
-from gnnexplain.explain import (SafeExplainer, TABLE1_METHODS, explain_edges, table1_explainer, topk_fidelity,
-                              train_pgexplainer, uniform_mask_response)
-from gnnexplain.metrics import edge_auc, explanation_pairs, flat_mask_fraction, symmetrize_edge_mask
+from gnnexplain.experiments.gnnexplainer_xgnn import (
+    explain_edges, table1_explainer, TABLE1_METHODS, train_pgexplainer,
+)
+from gnnexplain.explain import SafeExplainer
+from gnnexplain.metrics import topk_fidelity, uniform_mask_response
+from gnnexplain.core.graph import symmetrize_edge_mask
+from gnnexplain.metrics import edge_auc, explanation_pairs, flat_mask_fraction
 from gnnexplain.models import ConcatGNN
 
 # nodes, undirected edges (motif + base + links + random), motif edges, classes
@@ -365,7 +369,8 @@ def _tiny_benchmark():
 
 
 def test_gnnexplainer_sensitivity_scores_each_setting_as_table1():
-    from gnnexplain.explain import GNNEXPLAINER_SETTINGS, gnnexplainer_sensitivity, table1_aucs
+    from gnnexplain.experiments.gnnexplainer_xgnn import gnnexplainer_sensitivity, table1_aucs
+    from gnnexplain.explain.gnnexplainer import GNNEXPLAINER_SETTINGS
 
     data, nodes = _tiny_benchmark(), torch.tensor([7, 9])
     torch.manual_seed(0)
@@ -387,7 +392,7 @@ def test_gnnexplainer_sensitivity_scores_each_setting_as_table1():
 
 
 def test_gnnexplainer_sensitivity_rejects_bad_grids():
-    from gnnexplain.explain import gnnexplainer_sensitivity
+    from gnnexplain.experiments.gnnexplainer_xgnn import gnnexplainer_sensitivity
 
     data, model = _tiny_benchmark(), ConcatGNN(10, 2).eval()
     nodes = torch.tensor([7])

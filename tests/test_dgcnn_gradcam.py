@@ -6,15 +6,8 @@ import torch
 from torch_geometric.data import Batch, Data
 
 from gnnexplain.data import Sparsify, brain_graphs, brain_networks, ewd_features, oracle_scores, sparsify_mask
-from gnnexplain.explain import (
-    class_frequency,
-    explain_graphs,
-    frequency_scores,
-    gradcam_explainer,
-    gradcam_map,
-    importance_frequency,
-    node_groups,
-)
+from gnnexplain.experiments.dgcnn_gradcam import explain_graphs, frequency_scores, gradcam_explainer
+from gnnexplain.explain.gradcam import class_frequency, gradcam_map, importance_frequency, node_groups
 from gnnexplain.metrics import node_auroc, precision_at_k
 from gnnexplain.models import DGCNN, SortPooling, sortpool_k, stratified_folds
 from gnnexplain.viz import class_difference_heatmap, weighted_graph_figure
@@ -279,7 +272,7 @@ def test_gradcam_model_explanation_and_bad_calls(small_net):
 
 
 def test_cross_validate_and_explain_folds_restore_graph_order(small_net, tmp_path, monkeypatch):
-    from gnnexplain.explain import explain_folds
+    from gnnexplain.experiments.dgcnn_gradcam import explain_folds
     from gnnexplain.models import TrainConfig, cross_validate
 
     monkeypatch.setenv("GNNEXPLAIN_DATA_DIR", str(tmp_path))
@@ -333,7 +326,7 @@ def test_dense_training_equals_sparse_training(small_net):
 
 
 def test_planted_node_scores_and_seed_study(tmp_path, monkeypatch):
-    from gnnexplain.explain import explain_folds, generator_seed_study, planted_node_scores
+    from gnnexplain.experiments.dgcnn_gradcam import explain_folds, generator_seed_study, planted_node_scores
     from gnnexplain.models import TrainConfig, cross_validate
 
     monkeypatch.setenv("GNNEXPLAIN_DATA_DIR", str(tmp_path))

@@ -4,7 +4,9 @@ from torch_geometric.explain import Explainer
 from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer, PGExplainer
 
 from conftest import random_node_graph
-from gnnexplain.explain import NODE_METHODS, SafeExplainer, explain_node, node_explainer, reset_explain_state
+from gnnexplain.core.masks import reset_explain_state
+from gnnexplain.experiments.common import explain_node, node_explainer, NODE_METHODS
+from gnnexplain.explain import SafeExplainer
 from gnnexplain.models import GCN
 
 CFG = dict(mode="multiclass_classification", task_level="node", return_type="raw")

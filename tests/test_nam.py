@@ -4,8 +4,10 @@ from torch_geometric.explain import Explainer
 from torch_geometric.utils import k_hop_subgraph
 
 from conftest import random_node_graph
-from gnnexplain.explain import NAM, nam_autograd, nam_bias_share, nam_contributions, nam_explainer, nam_self_walk
-from gnnexplain.explain.nam import gcn_forward_projected, normalized_adjacency
+from gnnexplain.experiments.nam import nam_explainer
+from gnnexplain.explain import NAM
+from gnnexplain.explain.nam import nam_autograd, nam_bias_share, nam_contributions, nam_self_walk
+from gnnexplain.models.gcn import gcn_forward_projected, normalized_adjacency
 from gnnexplain.models import GCN, GIN
 
 

@@ -3,15 +3,10 @@ import torch
 from torch_geometric.utils import k_hop_subgraph
 
 from conftest import random_node_graph
-from gnnexplain.explain import nam_contributions, node_explainer
-from gnnexplain.metrics import (
-    PERCENTS,
-    explainer_node_scores,
-    num_deleted,
-    perturbation_experiment,
-    perturbation_logits,
-    ranking_explainer,
-)
+from gnnexplain.experiments.common import node_explainer
+from gnnexplain.explain.nam import nam_contributions
+from gnnexplain.experiments.nam import explainer_node_scores, ranking_explainer
+from gnnexplain.metrics import num_deleted, PERCENTS, perturbation_experiment, perturbation_logits
 from gnnexplain.models import GCN
 
 

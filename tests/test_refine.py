@@ -6,12 +6,14 @@ import torch
 from torch_geometric.data import Batch, Data
 
 from gnnexplain.data import make_ba3motif, split_ba3motif
-from gnnexplain.explain import (GraphPGMExplainer, ReFine, SafeExplainer, concrete, explain_each_graph,
-                                graph_explainer)
-from gnnexplain.explain.refine_baselines import train_graph_pgexplainer
-from gnnexplain.metrics import (acc_at_ratios, acc_auc, explanatory_batch, num_kept, recall_at_n, select_edges,
-                                top_ratio_mask)
-from gnnexplain.models import BA3MotifNet, MutagGIN, masked_logits
+from gnnexplain.experiments.refine import explain_each_graph, graph_explainer
+from gnnexplain.explain import GraphPGMExplainer, ReFine, SafeExplainer
+from gnnexplain.explain.refine import concrete
+from gnnexplain.experiments.refine import train_graph_pgexplainer
+from gnnexplain.core.graph import explanatory_batch, num_kept, select_edges, top_ratio_mask
+from gnnexplain.metrics import acc_at_ratios, acc_auc, recall_at_n
+from gnnexplain.core.masks import masked_logits
+from gnnexplain.models import BA3MotifNet, MutagGIN
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +245,8 @@ def test_pgm_explainer_scores_edges_from_node_p_values_and_is_seeded(graphs, mod
 
 
 def test_run_table2_scores_every_method_on_the_same_graphs(graphs, model):
-    from gnnexplain.explain import RefineSetup, TABLE2_METHODS, correct_predictions, run_table2
+    from gnnexplain.experiments.refine import RefineSetup, run_table2, TABLE2_METHODS
+    from gnnexplain.models import correct_predictions
 
     graphs = [g.clone() for g in graphs]
     for g in graphs:  # make every graph "correct" for the random model

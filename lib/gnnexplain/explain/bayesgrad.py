@@ -4,24 +4,20 @@ BayesGrad (Akita et al., "BayesGrad: Explaining Predictions of Graph Convolution
 https://arxiv.org/abs/1807.01985) averages the saliency map over M dropout masks (MC dropout, eqs. 7-9);
 SmoothGrad (Smilkov et al. 2017) over M Gaussian perturbations of the input; BayesSmoothGrad does both.
 The gradient is taken w.r.t. the atom embedding ``e = model.embed(x)`` of the raw (pre-sigmoid) output
-(METHODS §3.1). The M samples run as ONE forward/backward pass over M disjoint copies of the input batch.
+(docs/03_bayesgrad.md §3.1). The M samples run as ONE forward/backward pass over M disjoint copies of the input batch.
 """
 
 from __future__ import annotations
 
 import contextlib
-import time
-from typing import Sequence
 
 import torch
 from torch import Tensor
-from torch_geometric.data import Batch, Data
 from torch_geometric.explain import Explanation
 from torch_geometric.explain.algorithm import ExplainerAlgorithm
 from torch_geometric.explain.config import MaskType, ModelTaskLevel
 from torch_geometric.utils import scatter
 
-from gnnexplain.explain.safety import SafeExplainer
 
 REDUCTIONS = ("square", "l2", "abs", "raw")
 SIGMA_MODES = ("absolute", "relative")
@@ -29,7 +25,7 @@ METHODS = ("vanilla", "smooth", "bayes", "bayes_smooth")
 
 
 def reduce_gradient(grad: Tensor, reduction: str) -> Tensor:
-    """Reduce gradients ``[..., d]`` over the channel axis (METHODS §3.2; repo ``base_calculator.transform``).
+    """Reduce gradients ``[..., d]`` over the channel axis (docs/03_bayesgrad.md §3.2; repo ``base_calculator.transform``).
 
     Args:
         grad: ``[..., d]``.
@@ -91,7 +87,7 @@ class EmbeddingSaliency(ExplainerAlgorithm):
     weights ``θ_m`` (a fresh dropout mask when ``dropout``, else eval weights). Its map is
     ``v_m = red(∂f/∂e_m)`` or, when ``signed``, ``v_m = Σ_d (e_m − b)_d (∂f/∂e_m)_d`` (gradient × input
     with baseline ``b``, paper §2.4). The node mask is ``mean_m v_m + λ std_m v_m`` (λ = 0: the paper's
-    eq. 9; λ ≠ 0: the repo's UCB/LCB form). Each sample is reduced before averaging (METHODS §3.2).
+    eq. 9; λ ≠ 0: the repo's UCB/LCB form). Each sample is reduced before averaging (docs/03_bayesgrad.md §3.2).
 
     Use the subclasses :class:`VanillaGrad`, :class:`SmoothGrad`, :class:`BayesGrad`,
     :class:`BayesSmoothGrad`. Models must expose ``embed(x) -> e [N, H]`` and
@@ -224,90 +220,3 @@ class BayesSmoothGrad(EmbeddingSaliency):
 ALGORITHMS = {"vanilla": VanillaGrad, "smooth": SmoothGrad, "bayes": BayesGrad, "bayes_smooth": BayesSmoothGrad}
 
 
-def saliency_explainer(model: torch.nn.Module, method: str, *, mode: str = "binary_classification",
-                       **options) -> SafeExplainer:
-    """A :class:`SafeExplainer` running one of :data:`METHODS` on a molecule model with raw outputs.
-
-    Args:
-        model: a model with ``embed`` and ``forward_from_embedding``.
-        method: ``"vanilla"``, ``"smooth"``, ``"bayes"`` or ``"bayes_smooth"``.
-        mode: ``"binary_classification"`` or ``"regression"``.
-        **options: the arguments of :class:`EmbeddingSaliency` (``num_samples``, ``sigma``, ...).
-    Raises:
-        ValueError: for an unknown method or bad options. TypeError: for a model without ``embed``.
-    """
-    if method not in ALGORITHMS:
-        raise ValueError(f"unknown method={method!r}; allowed: {', '.join(METHODS)}")
-    check_embedding_model(model)
-    return SafeExplainer(model, ALGORITHMS[method](**options), explanation_type="model", node_mask_type="object",
-                         edge_mask_type=None,
-                         model_config=dict(mode=mode, task_level="graph", return_type="raw"))
-
-
-def explain_molecules(explainer: SafeExplainer, graphs: Sequence[Data], *, seed: int = 0,
-                      chunk: int = 16) -> tuple[list[Tensor], list[Tensor]]:
-    """Saliency maps of many molecules, ``chunk`` molecules per explainer call.
-
-    Args:
-        explainer: from :func:`saliency_explainer`.
-        graphs: atom-id graphs (``x [N]``, ``edge_index``, ``edge_type``).
-        seed: seeds the first chunk; chunk k uses ``seed + k``.
-        chunk: molecules per call, >= 1 (memory grows with chunk × M).
-    Returns:
-        ``(means, stds)``: per molecule, the node mask ``[N_k]`` and the per-node std ``[N_k]``.
-    Raises:
-        ValueError: if ``chunk < 1``.
-    """
-    if chunk < 1:
-        raise ValueError(f"chunk must be >= 1, got {chunk}")
-    means, stds = [], []
-    for k, start in enumerate(range(0, len(graphs), chunk)):
-        part = list(graphs[start:start + chunk])
-        b = Batch.from_data_list(part)
-        expl = explainer(b.x, b.edge_index, edge_type=b.edge_type, batch=b.batch, seed=seed + k)
-        sizes = [g.num_nodes for g in part]
-        means += list(expl.node_mask.view(-1).split(sizes))
-        stds += list(expl.node_std.split(sizes))
-    return means, stds
-
-
-def seconds_per_molecule(explainer: SafeExplainer, graphs: Sequence[Data], *, seed: int = 0) -> float:
-    """Mean wall time of explaining each graph of ``graphs`` alone (one call per molecule).
-
-    Raises:
-        ValueError: if ``graphs`` is empty.
-    """
-    if not graphs:
-        raise ValueError("graphs must hold at least one molecule")
-    start = time.perf_counter()
-    for g in graphs:
-        explainer(g.x, g.edge_index, edge_type=g.edge_type, seed=seed)
-    return (time.perf_counter() - start) / len(graphs)
-
-
-def saliency_prauc(model: torch.nn.Module, graphs: Sequence[Data], ground_truth: Sequence[Sequence[int]],
-                   methods: dict[str, dict], *, seed: int = 0, chunk: int = 16) -> dict[str, dict]:
-    """PR-AUC of several saliency settings against ground-truth atoms (Akita et al. 2018, Table 1).
-
-    Args:
-        model: a molecule model with ``embed``.
-        graphs: the molecules to explain (atom-id graphs).
-        ground_truth: per molecule, the ground-truth atom ids (see :mod:`gnnexplain.metrics.prauc`).
-        methods: label -> keyword arguments of :func:`saliency_explainer` (must include ``method``).
-        seed, chunk: as in :func:`explain_molecules`.
-    Returns:
-        label -> ``{"prauc", "prauc_quirk", "recall" [R], "precision" [R]}`` (corrected curve, and the
-        PR-AUC with the original small-fraction quirk).
-    Raises:
-        ValueError: for bad settings, or as :func:`gnnexplain.metrics.precision_recall_points`.
-    """
-    from gnnexplain.metrics.prauc import pr_auc, precision_recall_points
-
-    results = {}
-    for label, options in methods.items():
-        maps, _ = explain_molecules(saliency_explainer(model, **options), graphs, seed=seed, chunk=chunk)
-        recall, precision = precision_recall_points(maps, ground_truth)
-        results[label] = dict(prauc=pr_auc(maps, ground_truth),
-                              prauc_quirk=pr_auc(maps, ground_truth, original_quirk=True),
-                              recall=recall.tolist(), precision=precision.tolist())
-    return results

@@ -12,17 +12,13 @@ paper's class-difference heatmaps.
 
 from __future__ import annotations
 
-import time
-
 import torch
 from torch import Tensor
-from torch_geometric.data import Batch
 from torch_geometric.explain import Explanation
 from torch_geometric.explain.algorithm import ExplainerAlgorithm
 from torch_geometric.explain.config import ExplanationType, MaskType, ModelMode, ModelReturnType, ModelTaskLevel
 from torch_geometric.utils import scatter
 
-from gnnexplain.explain.safety import SafeExplainer
 
 CAM_NORMALIZATIONS = ("max", "minmax")
 FREQUENCY_GRAPH_SETS = ("true_class_correct", "true_class", "all")
@@ -141,38 +137,6 @@ def class_frequency(frequency: Tensor, y: Tensor, pred: Tensor, cls: int,
     return frequency[keep].float().sum(0) / int(keep.sum())
 
 
-def frequency_scores(c1: Tensor, c2: Tensor, high_bin: int = 6) -> dict[str, Tensor]:
-    """Per-node scores from the class-wise frequency matrices, for ground-truth scoring (METHODS §1.6).
-
-    With bin centres ``h_b = b / (bins - 1)`` and coverage-normalised rows ``N_s = C_s / sum_b C_s`` (so a
-    node covered by fewer conv positions is not penalised; uncovered rows stay zero):
-
-    * ``"mean_difference"``: ``|sum_b h_b (N_1 - N_2)[:, b]|``, how much the node's mean importance differs
-      between the states (the paper's heatmap reading, free of coverage bias: 0 for H = 1 everywhere);
-    * ``"difference"``: ``|sum_b h_b (C_1 - C_2)[:, b]|``, the same on raw counts (coverage differences
-      between the states, i.e. the sort order alone, also score here);
-    * ``"high"``: ``sum_{b >= high_bin} (C_1 + C_2)[:, b]``, the high-importance mass;
-    * ``"high_normalized"``: ``sum_{b >= high_bin} (N_1 + N_2)[:, b]``.
-
-    Args:
-        c1, c2: ``[n, bins]`` class-wise matrices (State1, State2) from :func:`class_frequency`.
-        high_bin: first bin counted as "high importance" (6, i.e. H >= 0.6).
-    Returns:
-        dict of FloatTensors ``[n]``, >= 0, larger = more important.
-    Raises:
-        ValueError: if the shapes differ.
-    """
-    if c1.shape != c2.shape or c1.dim() != 2:
-        raise ValueError(f"c1 {tuple(c1.shape)} and c2 {tuple(c2.shape)} must both be [n, bins]")
-    c1, c2 = c1.float(), c2.float()
-    centre = torch.arange(c1.size(1), dtype=c1.dtype) / (c1.size(1) - 1)
-    n1, n2 = (c / c.sum(1, keepdim=True).clamp_min(1e-12) for c in (c1, c2))
-    return {"mean_difference": ((n1 - n2) * centre).sum(1).abs(),
-            "difference": ((c1 - c2) * centre).sum(1).abs(),
-            "high": (c1 + c2)[:, high_bin:].sum(1),
-            "high_normalized": (n1 + n2)[:, high_bin:].sum(1)}
-
-
 class GradCAM(ExplainerAlgorithm):
     """Grad-CAM with importance frequency for DGCNN graph classification (Palcu et al. 2019).
 
@@ -249,79 +213,3 @@ class GradCAM(ExplainerAlgorithm):
         return self.explainer_config.explanation_type in (ExplanationType.model, ExplanationType.phenomenon)
 
 
-def gradcam_explainer(model: torch.nn.Module, *, explanation_type: str = "phenomenon",
-                      normalize: str = "max") -> SafeExplainer:
-    """A :class:`SafeExplainer` running :class:`GradCAM` on a graph classifier that returns logits.
-
-    Args:
-        model: e.g. :class:`gnnexplain.models.dgcnn.DGCNN`.
-        explanation_type: ``"phenomenon"`` (explain a given target class, e.g. the true class, as the paper
-            does) or ``"model"`` (explain the predicted class).
-        normalize: see :func:`gradcam_map`.
-    Raises:
-        ValueError: for an unknown ``explanation_type`` or ``normalize``.
-    """
-    if explanation_type not in ("phenomenon", "model"):
-        raise ValueError(f"explanation_type={explanation_type!r}; allowed: phenomenon, model")
-    return SafeExplainer(model, GradCAM(normalize), explanation_type=explanation_type, node_mask_type="object",
-                         edge_mask_type=None, model_config=dict(mode="multiclass_classification",
-                                                                task_level="graph", return_type="raw"))
-
-
-def explain_graphs(explainer: SafeExplainer, graphs) -> Explanation:
-    """Explain a list of graphs in one batched pass (target: each graph's true class ``y`` for
-    ``"phenomenon"`` explainers, the prediction for ``"model"`` ones).
-
-    Args:
-        explainer: from :func:`gradcam_explainer`.
-        graphs: a non-empty sequence of PyG ``Data`` with ``x``, ``edge_index`` and ``y [1]``.
-    Returns:
-        The batch's ``Explanation`` (see :class:`GradCAM`) with ``batch [N]`` and ``y [B]``.
-    Raises:
-        ValueError: if ``graphs`` is empty.
-    """
-    if len(graphs) == 0:
-        raise ValueError("graphs must hold at least one graph")
-    batch = Batch.from_data_list(list(graphs))
-    target = batch.y if explainer.explanation_type == ExplanationType.phenomenon else None
-    explanation = explainer(batch.x, batch.edge_index, target=target, batch=batch.batch)
-    explanation.y = batch.y
-    return explanation
-
-
-def explain_folds(folds: list[dict], graphs, *, explanation_type: str = "phenomenon",
-                  normalize: str = "max") -> dict:
-    """Grad-CAM for every graph with the cross-validation model that did not train on it (METHODS §1.4).
-
-    Each fold's test graphs are explained in one batched pass; outputs are returned in the order of
-    ``graphs``. All graphs must have the same number of nodes n (node identity is shared across graphs).
-
-    Args:
-        folds: from :func:`gnnexplain.models.cross_validate` (``model`` and ``test_index`` per fold).
-        graphs: the PyG ``Data`` list the folds index. explanation_type, normalize: see
-            :func:`gradcam_explainer`.
-    Returns:
-        dict: ``cam [G, L]``, ``groups [G, L, 2*K2]``, ``perm [G, k]``, ``frequency [G, n, 11]``,
-        ``node_mask [G, n]`` (see :class:`GradCAM`), ``y [G]``, ``pred [G]``, ``seconds_per_graph``
-        (wall time of the explanations divided by G).
-    Raises:
-        ValueError: if the graphs differ in size or the folds do not cover every graph exactly once.
-    """
-    sizes = {g.num_nodes for g in graphs}
-    if len(sizes) != 1:
-        raise ValueError(f"explain_folds needs graphs of one size, got sizes {sorted(sizes)}")
-    covered = torch.cat([f["test_index"] for f in folds])
-    if covered.numel() != len(graphs) or torch.unique(covered).numel() != len(graphs):
-        raise ValueError("folds must cover every graph exactly once")
-    n = sizes.pop()
-    parts, start = [], time.perf_counter()
-    for fold in folds:
-        explainer = gradcam_explainer(fold["model"], explanation_type=explanation_type, normalize=normalize)
-        parts.append(explain_graphs(explainer, [graphs[i] for i in fold["test_index"].tolist()]))
-    seconds = (time.perf_counter() - start) / len(graphs)
-    order = torch.argsort(covered)  # back to the order of `graphs`
-    out = {name: torch.cat([e[name] for e in parts])[order] for name in ("cam", "groups", "perm", "frequency", "y")}
-    out["node_mask"] = torch.cat([e.node_mask.view(-1, n) for e in parts])[order]
-    out["pred"] = torch.cat([e.logits.argmax(-1) for e in parts])[order]
-    out["seconds_per_graph"] = seconds
-    return out

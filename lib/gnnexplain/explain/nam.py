@@ -25,70 +25,12 @@ from torch import Tensor
 from torch_geometric.explain import Explanation
 from torch_geometric.explain.algorithm import ExplainerAlgorithm
 from torch_geometric.explain.config import MaskType, ModelMode, ModelReturnType, ModelTaskLevel
-from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
-from gnnexplain.explain.safety import SafeExplainer
-from gnnexplain.models import GCN
+from gnnexplain.models.gcn import GCN, check_eval_gcn, normalized_adjacency, propagate
 from gnnexplain.validation import check_node_index, check_node_indices
 
 NAM_METHODS = ("auto", "closed_form", "autograd")
 NAM_TARGETS = ("pred", "true")
-
-
-def check_nam_model(model: torch.nn.Module) -> GCN:
-    """Return ``model`` if NAM's identities hold for it: a :class:`gnnexplain.models.GCN` in eval mode.
-
-    Raises:
-        TypeError: for any other model class (NAM is defined for ReLU GCNs with ``GCNConv`` layers).
-        ValueError: if the model is in training mode (dropout breaks the gates and the identities).
-    """
-    if not isinstance(model, GCN):
-        raise TypeError(f"NAM supports model=gnnexplain.models.GCN (a ReLU GCN, Kipf & Welling); "
-                        f"got {type(model).__name__}")
-    if model.training:
-        raise ValueError("model is in training mode; call model.eval() (dropout breaks NAM's identities)")
-    return model
-
-
-def normalized_adjacency(edge_index: Tensor, num_nodes: int, edge_weight: Tensor | None = None,
-                         dtype: torch.dtype = torch.float) -> tuple[Tensor, Tensor]:
-    """Â = D̃^{-1/2}(A + I)D̃^{-1/2} as an edge list, exactly as ``GCNConv`` builds it (PyG's ``gcn_norm``).
-
-    Returns:
-        ``(adj_index [2, E'], adj_weight [E'])`` with self-loops; ``Â[adj_index[1], adj_index[0]] = adj_weight``
-        (row = receiving node, column = sending node).
-    """
-    return gcn_norm(edge_index, edge_weight, num_nodes, improved=False, add_self_loops=True,
-                    flow="source_to_target", dtype=dtype)
-
-
-def propagate(adj_index: Tensor, adj_weight: Tensor, h: Tensor) -> Tensor:
-    """``Â h`` for ``h [N, D]`` and Â from :func:`normalized_adjacency`; returns ``[N, D]``."""
-    out = torch.zeros_like(h)
-    return out.index_add_(0, adj_index[1], adj_weight.unsqueeze(-1) * h[adj_index[0]])
-
-
-def gcn_forward_projected(model: GCN, u: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-    """The GCN's logits from ``u = X W1`` (its first linear map already applied); eval mode.
-
-    ``u`` is all a GCN needs from the features, so edited copies of a graph can share one projection
-    instead of copying the ``[N, F]`` features (the perturbation experiment, METHODS §2.4).
-
-    Args:
-        model: a :class:`GCN` in eval mode.
-        u: ``[N, H]`` = ``x @ W1`` for the first layer's ``W1`` (``model.linear_parameters()[0][0]``).
-        edge_index: ``[2, E]``; edge_weight: optional ``[E]``.
-    Returns:
-        logits ``[N, C]``, equal to ``model(x, edge_index, edge_weight)``.
-    """
-    layers = check_nam_model(model).linear_parameters()
-    adj_index, adj_weight = normalized_adjacency(edge_index, u.size(0), edge_weight, u.dtype)
-    h = u
-    for i, (weight, bias) in enumerate(layers):
-        h = propagate(adj_index, adj_weight, h if i == 0 else h @ weight) + bias
-        if i < len(layers) - 1:
-            h = h.relu()
-    return h
 
 
 def _check_targets(model: GCN, x: Tensor, edge_index: Tensor, index, target,
@@ -155,10 +97,10 @@ def nam_autograd(model: GCN, x: Tensor, edge_index: Tensor, index: int, target: 
     Returns:
         ``[N]``: ``Σ_f X[j,f] ∂Z[a,c]/∂X[j,f]`` per node j.
     Raises:
-        TypeError / ValueError: see :func:`check_nam_model`; IndexError for ``index`` outside the graph;
+        TypeError / ValueError: see :func:`check_eval_gcn`; IndexError for ``index`` outside the graph;
         ValueError for ``target`` outside ``[0, C)``.
     """
-    check_nam_model(model)
+    check_eval_gcn(model)
     index = check_node_index(index, x.size(0))
     (index_t,), (target_t,) = _check_targets(model, x, edge_index, [index], [target], edge_weight)
     x = x.detach().requires_grad_(True)
@@ -188,7 +130,7 @@ def nam_contributions(model: GCN, x: Tensor, edge_index: Tensor, index=None, tar
     """
     if method not in NAM_METHODS:
         raise ValueError(f"unknown method={method!r}; allowed: {', '.join(NAM_METHODS)}")
-    check_nam_model(model)
+    check_eval_gcn(model)
     index, target = _check_targets(model, x, edge_index, index, target, edge_weight)
     if method == "closed_form" or (method == "auto" and len(model.convs) == 2):
         return _closed_form(model, x, edge_index, index, target, edge_weight)
@@ -208,7 +150,7 @@ def nam_bias_share(model: GCN, x: Tensor, edge_index: Tensor, index=None, target
     Returns:
         ``[T]`` bias share per centre node.
     """
-    check_nam_model(model)
+    check_eval_gcn(model)
     index, target = _check_targets(model, x, edge_index, index, target, edge_weight)
     adj_index, adj_weight, _, gate = _two_layer_walk_terms(model, x, edge_index, edge_weight)
     (_, b1), (w2, b2) = model.linear_parameters()
@@ -226,7 +168,7 @@ def nam_self_walk(model: GCN, x: Tensor, edge_index: Tensor, index=None, target=
     Returns:
         ``[T]`` the self-walk term per centre node (one of the terms summed in ``NAM_{a,c}(a)``).
     """
-    check_nam_model(model)
+    check_eval_gcn(model)
     index, target = _check_targets(model, x, edge_index, index, target, edge_weight)
     adj_index, adj_weight, u, gate = _two_layer_walk_terms(model, x, edge_index, edge_weight)
     loops = adj_index[0] == adj_index[1]
@@ -262,7 +204,7 @@ class NAM(ExplainerAlgorithm):
                 index=None, edge_weight: Tensor | None = None, **kwargs) -> Explanation:
         if kwargs:
             raise ValueError(f"NAM takes no model arguments besides edge_weight, got {sorted(kwargs)}")
-        check_nam_model(model)
+        check_eval_gcn(model)
         flat = torch.as_tensor(index).view(-1) if index is not None else torch.empty(0)
         if flat.numel() != 1:
             raise ValueError(f"NAM explains one node at a time: index must name a single node, got {index!r}")
@@ -295,22 +237,3 @@ class NAM(ExplainerAlgorithm):
         return True
 
 
-def nam_explainer(model: GCN, *, target: str = "pred", method: str = "auto") -> SafeExplainer:
-    """A :class:`SafeExplainer` running :class:`NAM` on a GCN node classifier that returns logits.
-
-    Args:
-        model: a :class:`GCN`.
-        target: ``"pred"`` explains the predicted class (``explanation_type="model"``); ``"true"`` explains
-            a class passed as ``target`` at call time, e.g. the labels (``"phenomenon"``; the paper's choice).
-        method: see :func:`nam_contributions`.
-    Raises:
-        ValueError: for an unknown ``target`` or ``method``. TypeError: for a model other than GCN.
-    """
-    if target not in NAM_TARGETS:
-        raise ValueError(f"unknown target={target!r}; allowed: {', '.join(NAM_TARGETS)}")
-    if not isinstance(model, GCN):
-        raise TypeError(f"NAM supports model=gnnexplain.models.GCN, got {type(model).__name__}")
-    return SafeExplainer(model, NAM(method), explanation_type="model" if target == "pred" else "phenomenon",
-                         node_mask_type="object", edge_mask_type=None,
-                         model_config=dict(mode="multiclass_classification", task_level="node",
-                                           return_type="raw"))

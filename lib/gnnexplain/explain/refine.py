@@ -28,9 +28,9 @@ from torch_geometric.explain.config import ModelTaskLevel
 from torch_geometric.loader import DataLoader
 from torch_geometric.nn import ARMAConv, global_mean_pool
 
-from gnnexplain.metrics.groundtruth import undirected_pair_index
-from gnnexplain.metrics.subgraph_acc import check_ratio, explanatory_batch, select_edges, top_ratio_mask
-from gnnexplain.models.refine_targets import edge_masked, masked_logits
+from gnnexplain.core.graph import check_ratio, explanatory_batch, select_edges, top_ratio_mask, undirected_pair_index
+from gnnexplain.core.masks import edge_masked, masked_logits
+from gnnexplain.models.training import correct_predictions
 
 REFINE_MODES = ("paper", "repo")
 FT_SELECTIONS = ("sample", "topk")
@@ -111,7 +111,7 @@ class ReFine(ExplainerAlgorithm):
     """ReFine as a PyG explainer algorithm (graph-level, edge mask ``[E]`` in [0, 1]).
 
     Call :meth:`fit` once (pre-training), then explain graphs one by one through
-    :class:`gnnexplain.explain.SafeExplainer` (``explanation_type`` "model" explains the prediction,
+    :class:`gnnexplain.core.masks.SafeExplainer` (``explanation_type`` "model" explains the prediction,
     "phenomenon" a given class), or many at once with :meth:`attribute` (no fine-tuning, batched by class).
 
     Args:
@@ -363,19 +363,3 @@ class ReFine(ExplainerAlgorithm):
         return self.explainer_config.node_mask_type is None
 
 
-@torch.no_grad()
-def correct_predictions(model: nn.Module, graphs) -> list[Data]:
-    """Plain copies (``x``, ``edge_index``, ``y`` = the class, ``edge_gt`` when present) of the graphs
-    ``model`` classifies correctly (ReFine trains and evaluates on these only)."""
-    if len(graphs) == 0:
-        return []
-    batch = Batch.from_data_list([Data(x=g.x, edge_index=g.edge_index, num_nodes=g.num_nodes) for g in graphs])
-    pred = model(batch.x, batch.edge_index, batch.batch).argmax(-1)
-    kept = []
-    for i, g in enumerate(graphs):
-        if pred[i] == g.y.view(-1)[0]:
-            copy_ = Data(x=g.x, edge_index=g.edge_index, y=pred[i].view(1), num_nodes=g.num_nodes)
-            if "edge_gt" in g:
-                copy_.edge_gt = g.edge_gt
-            kept.append(copy_)
-    return kept

@@ -17,52 +17,9 @@ from collections.abc import Mapping
 
 import torch
 from torch import Tensor
-from torch_geometric.utils import k_hop_subgraph
 
+from gnnexplain.core.graph import subgraph_pairs, symmetrize_edge_mask
 from gnnexplain.validation import check_node_index
-
-
-def _pair_key(edge_index: Tensor, num_nodes: int) -> Tensor:
-    """``min(u, v)·N + max(u, v)`` per directed edge ``[E]``: one id per undirected pair."""
-    lo, hi = edge_index.min(dim=0).values, edge_index.max(dim=0).values
-    return lo * num_nodes + hi
-
-
-def undirected_pair_index(edge_index: Tensor, num_nodes: int) -> Tensor:
-    """Number the undirected pairs of ``edge_index``: both directions of {u, v} get the same id.
-
-    Args:
-        edge_index: ``[2, E]``. num_nodes: N.
-    Returns:
-        LongTensor ``[E]`` of pair ids in ``[0, P)``, P the number of distinct pairs (ids follow the
-        order of ``(min(u, v), max(u, v))``).
-    """
-    return torch.unique(_pair_key(edge_index, num_nodes), return_inverse=True)[1]
-
-
-def per_pair(values: Tensor, pair: Tensor, reduce: str) -> Tensor:
-    """``values [E]`` reduced (``"mean"``, ``"amax"``, ...: ``scatter_reduce``) over each undirected pair of
-    ``pair [E]`` ids (:func:`undirected_pair_index`): ``[P]``, empty for no edges."""
-    return values.new_zeros(int(pair.max()) + 1 if pair.numel() else 0).scatter_reduce(0, pair, values, reduce,
-                                                                                      include_self=False)
-
-
-def symmetrize_edge_mask(edge_index: Tensor, edge_mask: Tensor, num_nodes: int) -> Tensor:
-    """Give both directions of every undirected pair the mean of their scores.
-
-    Args:
-        edge_index: ``[2, E]``; a pair stored once keeps its score.
-        edge_mask: ``[E]`` real scores.
-        num_nodes: N.
-    Returns:
-        FloatTensor ``[E]``.
-    Raises:
-        ValueError: if ``edge_mask`` does not have E entries.
-    """
-    if edge_mask.numel() != edge_index.size(1):
-        raise ValueError(f"edge_mask has {edge_mask.numel()} entries, edge_index has {edge_index.size(1)} edges")
-    inverse = undirected_pair_index(edge_index, num_nodes)
-    return per_pair(edge_mask.detach().float(), inverse, "mean")[inverse]
 
 
 def explanation_pairs(edge_index: Tensor, edge_mask: Tensor, ground_truth: Tensor, index: int,
@@ -78,19 +35,6 @@ def explanation_pairs(edge_index: Tensor, edge_mask: Tensor, ground_truth: Tenso
     """
     kept = subgraph_pairs(edge_index, index, num_hops, num_nodes)
     return symmetrize_edge_mask(edge_index, edge_mask, num_nodes)[kept], ground_truth[kept].float()
-
-
-def subgraph_pairs(edge_index: Tensor, index: int, num_hops: int, num_nodes: int) -> Tensor:
-    """The undirected pairs of node ``index``'s ``num_hops``-hop computation subgraph, one stored direction each.
-
-    Args:
-        edge_index: ``[2, E]`` undirected (both directions stored). index: a node. num_hops: L >= 1.
-        num_nodes: N.
-    Returns:
-        Bool ``[E]``, True on the direction u < v of every pair with both ends in the subgraph (self-loops dropped).
-    """
-    _, _, _, kept = k_hop_subgraph(int(index), num_hops, edge_index, num_nodes=num_nodes)
-    return kept & (edge_index[0] < edge_index[1])
 
 
 def own_motif_edges(edge_index: Tensor, ground_truth: Tensor, motif_id: Tensor, node: int) -> Tensor:
@@ -213,7 +157,7 @@ def flat_mask_fraction(explanations, edge_index: Tensor, *, num_hops: int = 3, n
 def explanation_items(explanations, num_hops: int, num_nodes: int, name: str = "explanations"
                       ) -> list[tuple[int, Tensor]]:
     """Per-node explanations as a checked, non-empty list of ``(node id, edge_mask [E])`` pairs: the input check
-    shared by :func:`edge_auc`, :func:`flat_mask_fraction` and ``gnnexplain.explain.topk_fidelity``.
+    shared by :func:`edge_auc`, :func:`flat_mask_fraction` and :func:`gnnexplain.metrics.fidelity.topk_fidelity`.
 
     Args:
         explanations: mapping ``{node id: edge_mask [E]}`` or an iterable of ``(node, edge_mask)``.

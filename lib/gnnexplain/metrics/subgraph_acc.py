@@ -1,7 +1,7 @@
 """ReFine's explanation metrics (Wang et al., NeurIPS 2021, §4.1; repo Wuyxin/ReFine
 ``explainers/base.py::evaluate_acc, evaluate_recall``): ACC@ρ, ACC-AUC and Recall@N.
 
-Edge convention (used by every metric, ReFine's selection and the figures): ρ and N count *undirected*
+Edge convention (:mod:`gnnexplain.core.graph`, used by every metric, ReFine's selection and the figures): ρ and N count *undirected*
 edges. The two stored directions of an edge {u, v} form one pair, scored by the mean of their two
 importances and kept or dropped together; an edge stored in one direction only is a pair of its own.
 The top ⌈ρ·P⌉ of a graph's P pairs are kept. The repo stores each BA-3motif edge once, so there ρ counts
@@ -17,110 +17,9 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Batch, Data
 
-from gnnexplain.metrics.groundtruth import per_pair, undirected_pair_index
+from gnnexplain.core.graph import explanatory_batch, per_pair, select_edges, undirected_pair_index
 
 RATIOS = tuple(round(0.1 * i, 1) for i in range(1, 11))
-
-
-def check_ratio(ratio: float, name: str = "ratio") -> float:
-    """Return ``ratio`` as a float; raise ``ValueError`` naming ``name`` unless it lies in (0, 1]."""
-    if not 0 < float(ratio) <= 1:
-        raise ValueError(f"{name} must be in (0, 1], got {ratio}")
-    return float(ratio)
-
-
-def num_kept(num_edges: Tensor | int, ratio: float) -> Tensor:
-    """⌈ρ·E⌉ clamped to [1, E] (elementwise for a tensor of edge counts).
-
-    Raises:
-        ValueError: if ``ratio`` is outside (0, 1] or a count is < 1 (a graph with no edges).
-    """
-    ratio = check_ratio(ratio)
-    counts = torch.as_tensor(num_edges)
-    if (counts < 1).any():
-        raise ValueError("every graph needs at least one edge to be explained")
-    # round first: 0.3 * 10 is 3.0000000000000004 in floating point, whose ceil would be 4
-    kept = torch.ceil(torch.round(counts.double() * ratio, decimals=9)).long()
-    return kept.clamp(1, None).minimum(counts)
-
-
-def top_ratio_mask(imp: Tensor, edge_graph: Tensor, ratio: float, num_graphs: int | None = None, *,
-                   pair: Tensor | None = None) -> Tensor:
-    """Keep the top ⌈ρ·E_g⌉ items of every graph by importance (ties by stored order or pair id: a stable sort).
-
-    Args:
-        imp: ``[E]`` importances. edge_graph: ``[E]`` graph id per edge (0 … B-1).
-        ratio: ρ in (0, 1]. num_graphs: B (default ``edge_graph.max() + 1``).
-        pair: optional ``[E]`` undirected-pair id per edge (:func:`~gnnexplain.metrics.undirected_pair_index`
-            of the batch): then the items are the pairs, each scored by the mean importance of its edges, and
-            a kept pair keeps all its edges (the module's edge convention). ``None`` ranks stored edges.
-    Returns:
-        Bool ``[E]``. Differentiable selection is not needed: the mask only indexes.
-    Raises:
-        ValueError: for ρ outside (0, 1], mismatched shapes, or a graph with no edges.
-    """
-    if imp.shape != edge_graph.shape or imp.dim() != 1 or (pair is not None and pair.shape != imp.shape):
-        raise ValueError(f"imp {list(imp.shape)}, edge_graph {list(edge_graph.shape)} (and pair) must all be [E]")
-    num_graphs = int(edge_graph.max()) + 1 if num_graphs is None else num_graphs
-    if pair is not None:
-        return top_ratio_mask(per_pair(imp.detach(), pair, "mean"), per_pair(edge_graph, pair, "amax"), ratio,
-                              num_graphs)[pair]
-    counts = torch.bincount(edge_graph, minlength=num_graphs)
-    kept = num_kept(counts, ratio)
-    order = torch.sort(imp.detach(), descending=True, stable=True).indices
-    order = order[torch.sort(edge_graph[order], stable=True).indices]  # by graph, then by importance
-    start = torch.cumsum(counts, 0) - counts
-    rank = torch.empty_like(order)
-    rank[order] = torch.arange(order.numel()) - start[edge_graph[order]]
-    return rank < kept[edge_graph]
-
-
-def select_edges(imp: Tensor, edge_index: Tensor, ratio: float, edge_graph: Tensor | None = None,
-                 num_graphs: int | None = None) -> Tensor:
-    """The explanatory edges at ratio ρ under the module's convention: the top ⌈ρ·P_g⌉ undirected pairs of
-    every graph by mean importance, both directions kept.
-
-    Args:
-        imp: ``[E]`` importances. edge_index: ``[2, E]`` (of a batch: node ids are global).
-        ratio: ρ in (0, 1]. edge_graph: ``[E]`` graph id per edge (default: one graph).
-        num_graphs: B (default ``edge_graph.max() + 1``).
-    Returns:
-        Bool ``[E]``.
-    Raises:
-        ValueError: for ρ outside (0, 1], mismatched shapes, or a graph with no edges.
-    """
-    if edge_index.size(1) == 0:
-        raise ValueError("every graph needs at least one edge to be explained")
-    edge_graph = edge_index.new_zeros(edge_index.size(1)) if edge_graph is None else edge_graph
-    pair = undirected_pair_index(edge_index, int(edge_index.max()) + 1)
-    return top_ratio_mask(imp, edge_graph, ratio, num_graphs, pair=pair)
-
-
-def explanatory_batch(batch: Batch, keep: Tensor) -> Batch:
-    """The explanatory subgraphs of a batch: the kept edges and the nodes incident to them, relabelled.
-
-    A graph whose edges are all kept is returned whole (isolated nodes included), so ρ = 1 gives the
-    original graph. Extra attributes of ``batch`` are dropped.
-
-    Args:
-        batch: a PyG ``Batch`` (or a single ``Data``) with ``x``, ``edge_index``, ``batch``.
-        keep: bool ``[E]`` with at least one kept edge per graph (from :func:`select_edges`).
-    Returns:
-        A ``Batch`` with ``x``, ``edge_index``, ``batch``, ``edge_id`` (``[E']``, the kept edges' ids in
-        ``batch``) and ``num_graphs`` equal to the input's.
-    """
-    graph_of = batch.batch if getattr(batch, "batch", None) is not None else batch.x.new_zeros(
-        batch.num_nodes, dtype=torch.long)
-    num_graphs = int(graph_of.max()) + 1
-    edge_graph = graph_of[batch.edge_index[0]]
-    whole = torch.bincount(edge_graph[keep], minlength=num_graphs) == torch.bincount(edge_graph, minlength=num_graphs)
-    node_keep = whole[graph_of].clone()
-    node_keep[batch.edge_index[:, keep].flatten()] = True
-    mapping = torch.cumsum(node_keep.long(), 0) - 1  # old node id -> new id (kept nodes only)
-    out = Batch(x=batch.x[node_keep], edge_index=mapping[batch.edge_index[:, keep]], batch=graph_of[node_keep],
-                edge_id=keep.nonzero().flatten())
-    out._num_graphs = num_graphs
-    return out
 
 
 def _plain(graph) -> Data:

@@ -15,10 +15,11 @@ from gnnexplain.models.molecule_training import (
     train_molecule_model,
 )
 from gnnexplain.models.nfp import NFP
-from gnnexplain.models.refine_targets import BA3MotifNet, MutagGIN, edge_masked, masked_logits
+from gnnexplain.models.refine_targets import BA3MotifNet, MutagGIN
 from gnnexplain.models.training import (
     TrainConfig,
     accuracy,
+    correct_predictions,
     fit_early_stopping,
     train_dense_graph_classifier,
     train_graph_classifier,
@@ -38,15 +39,14 @@ __all__ = [
     "SortPooling",
     "TrainConfig",
     "accuracy",
+    "correct_predictions",
     "cache_key",
     "cross_validate",
     "cross_validate_regression",
     "dense_graphs",
-    "edge_masked",
     "fit_early_stopping",
     "fit_molecule_model",
     "load_or_train",
-    "masked_logits",
     "predict",
     "sortpool_k",
     "stratified_folds",

@@ -1,4 +1,5 @@
-"""The two-layer graph convolutional network of Kipf & Welling (ICLR 2017)."""
+"""The graph convolutional network of Kipf & Welling (ICLR 2017), and its propagation written out (Â as an edge
+list), which NAM and the neighbour-deletion experiment compute with."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.nn import GCNConv
+from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from gnnexplain.validation import check_model_args
 
@@ -53,3 +55,62 @@ class GCN(torch.nn.Module):
         instead of reaching into ``convs``. The tensors are views of the parameters (not copies).
         """
         return [(conv.lin.weight.t(), conv.bias) for conv in self.convs]
+
+
+def check_eval_gcn(model: torch.nn.Module, user: str = "NAM") -> GCN:
+    """Return ``model`` if it is a :class:`GCN` in eval mode, the model NAM's identities (and the exact
+    propagation of :func:`gcn_forward_projected`) hold for.
+
+    Args:
+        user: who asks, named in the error (``"NAM"``, ``"the deletion experiment"``).
+    Raises:
+        TypeError: for any other model class (NAM is defined for ReLU GCNs with ``GCNConv`` layers).
+        ValueError: if the model is in training mode (dropout breaks the gates and the identities).
+    """
+    if not isinstance(model, GCN):
+        raise TypeError(f"{user} supports model=gnnexplain.models.GCN (a ReLU GCN, Kipf & Welling); "
+                        f"got {type(model).__name__}")
+    if model.training:
+        raise ValueError("model is in training mode; call model.eval() (dropout breaks NAM's identities)")
+    return model
+
+
+def normalized_adjacency(edge_index: Tensor, num_nodes: int, edge_weight: Tensor | None = None,
+                         dtype: torch.dtype = torch.float) -> tuple[Tensor, Tensor]:
+    """Â = D̃^{-1/2}(A + I)D̃^{-1/2} as an edge list, exactly as ``GCNConv`` builds it (PyG's ``gcn_norm``).
+
+    Returns:
+        ``(adj_index [2, E'], adj_weight [E'])`` with self-loops; ``Â[adj_index[1], adj_index[0]] = adj_weight``
+        (row = receiving node, column = sending node).
+    """
+    return gcn_norm(edge_index, edge_weight, num_nodes, improved=False, add_self_loops=True,
+                    flow="source_to_target", dtype=dtype)
+
+
+def propagate(adj_index: Tensor, adj_weight: Tensor, h: Tensor) -> Tensor:
+    """``Â h`` for ``h [N, D]`` and Â from :func:`normalized_adjacency`; returns ``[N, D]``."""
+    out = torch.zeros_like(h)
+    return out.index_add_(0, adj_index[1], adj_weight.unsqueeze(-1) * h[adj_index[0]])
+
+
+def gcn_forward_projected(model: GCN, u: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+    """The GCN's logits from ``u = X W1`` (its first linear map already applied); eval mode.
+
+    ``u`` is all a GCN needs from the features, so edited copies of a graph can share one projection
+    instead of copying the ``[N, F]`` features (the perturbation experiment, docs/02_nam.md §2.4).
+
+    Args:
+        model: a :class:`GCN` in eval mode.
+        u: ``[N, H]`` = ``x @ W1`` for the first layer's ``W1`` (``model.linear_parameters()[0][0]``).
+        edge_index: ``[2, E]``; edge_weight: optional ``[E]``.
+    Returns:
+        logits ``[N, C]``, equal to ``model(x, edge_index, edge_weight)``.
+    """
+    layers = check_eval_gcn(model).linear_parameters()
+    adj_index, adj_weight = normalized_adjacency(edge_index, u.size(0), edge_weight, u.dtype)
+    h = u
+    for i, (weight, bias) in enumerate(layers):
+        h = propagate(adj_index, adj_weight, h if i == 0 else h @ weight) + bias
+        if i < len(layers) - 1:
+            h = h.relu()
+    return h

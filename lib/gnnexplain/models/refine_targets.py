@@ -1,18 +1,15 @@
-"""Target GNNs of ReFine (Wang et al., NeurIPS 2021; repo Wuyxin/ReFine ``gnns/``) and edge-mask injection.
+"""Target GNNs of ReFine (Wang et al., NeurIPS 2021; repo Wuyxin/ReFine ``gnns/``).
 
 Both models map ``(x [N, F], edge_index [2, E], batch [N] | None)`` to logits ``[B, C]`` and expose the
-pooled graph representation as :meth:`graph_rep`. Edge masks reach every message-passing layer through
-PyG's ``set_masks`` mechanism (messages on edge e multiplied by ``m_e``); :func:`masked_logits` applies it.
+pooled graph representation as :meth:`graph_rep`; :func:`gnnexplain.core.masks.masked_logits` runs them with
+an edge mask on their messages.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torch_geometric.explain.algorithm.utils import set_masks
 from torch_geometric.nn import GINConv, LEConv, global_mean_pool
 
 from gnnexplain.validation import check_model_args
@@ -85,34 +82,3 @@ class MutagGIN(nn.Module):
         return self.head(self.graph_rep(x, edge_index, batch))
 
 
-@contextmanager
-def edge_masked(model: nn.Module, edge_mask: Tensor, edge_index: Tensor, *, double_sigmoid: bool = False):
-    """Inject ``edge_mask`` into every message-passing layer of ``model`` for the ``with`` block.
-
-    Args:
-        model: a module with PyG ``MessagePassing`` layers.
-        edge_mask: ``[E]`` values in [0, 1] multiplying the messages (no sigmoid applied), or, with
-            ``double_sigmoid=True``, probabilities that PyG squashes once more (PyG 1.7's behaviour, used by
-            the ReFine repo: effective mask ``σ(edge_mask)`` in (0.5, 0.73)).
-        edge_index: ``[2, E]``, the graph the mask belongs to.
-    Raises:
-        ValueError: if ``edge_mask`` is not ``[E]``.
-    """
-    if edge_mask.dim() != 1 or edge_mask.numel() != edge_index.size(1):
-        raise ValueError(f"edge_mask must have shape [{edge_index.size(1)}], got {list(edge_mask.shape)}")
-    from gnnexplain.explain.safety import reset_explain_state  # here: gnnexplain.explain imports this module
-
-    reset_explain_state(model)
-    set_masks(model, edge_mask, edge_index, apply_sigmoid=double_sigmoid)
-    try:
-        yield model
-    finally:
-        reset_explain_state(model)
-
-
-def masked_logits(model: nn.Module, x: Tensor, edge_index: Tensor, batch: Tensor | None, edge_mask: Tensor,
-                  *, double_sigmoid: bool = False, rep: bool = False) -> Tensor:
-    """``model`` logits ``[B, C]`` (or ``graph_rep`` ``[B, H]`` when ``rep``) with ``edge_mask`` on its
-    messages; see :func:`edge_masked`. An all-ones mask reproduces the unmasked output exactly."""
-    with edge_masked(model, edge_mask, edge_index, double_sigmoid=double_sigmoid):
-        return (model.graph_rep if rep else model)(x, edge_index, batch)

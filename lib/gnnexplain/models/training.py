@@ -9,6 +9,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from torch_geometric.data import Batch, Data
 from tqdm.auto import tqdm
 
 
@@ -236,3 +237,21 @@ def train_dense_graph_classifier(model: torch.nn.Module, x: Tensor, adj: Tensor,
             if index is not None:
                 report[f"{split}_acc"] = loss_acc(index)[1]
     return report
+
+
+@torch.no_grad()
+def correct_predictions(model: torch.nn.Module, graphs) -> list[Data]:
+    """Plain copies (``x``, ``edge_index``, ``y`` = the class, ``edge_gt`` when present) of the graphs
+    ``model`` classifies correctly (ReFine trains and evaluates on these only)."""
+    if len(graphs) == 0:
+        return []
+    batch = Batch.from_data_list([Data(x=g.x, edge_index=g.edge_index, num_nodes=g.num_nodes) for g in graphs])
+    pred = model(batch.x, batch.edge_index, batch.batch).argmax(-1)
+    kept = []
+    for i, g in enumerate(graphs):
+        if pred[i] == g.y.view(-1)[0]:
+            copy_ = Data(x=g.x, edge_index=g.edge_index, y=pred[i].view(1), num_nodes=g.num_nodes)
+            if "edge_gt" in g:
+                copy_.edge_gt = g.edge_gt
+            kept.append(copy_)
+    return kept

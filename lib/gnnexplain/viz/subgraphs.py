@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 
 from torch import Tensor
 
-from gnnexplain.metrics.subgraph_acc import RATIOS, select_edges
+from gnnexplain.core.graph import select_edges
+from gnnexplain.metrics.subgraph_acc import RATIOS
 from gnnexplain.viz.graph import edge_lines
 
 # Mutagenicity's TU node labels (atom types) and edge labels (bond orders), as in the dataset's README

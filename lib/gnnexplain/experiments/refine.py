@@ -1,6 +1,17 @@
-"""ReFine's evaluation protocol (Wang et al., NeurIPS 2021, §4.1–4.3, Tables 2–4) for one dataset and seed:
-every method explains the same correctly-predicted test graphs and is scored by ACC@ρ, ACC-AUC, Recall@N
-and seconds per instance."""
+"""Notebook 04's experiment: ReFine's evaluation protocol (Wang et al., NeurIPS 2021, §4.1–4.3, Tables 2–4) for one
+dataset and seed. The baselines of Table 2 (SA, i.e. Saliency on the edge mask; GNNExplainer; PGExplainer;
+PGM-Explainer) and ReFine itself are configured here as graph-level PyG explainers with an edge mask ``[E]``, all run
+through :class:`SafeExplainer`; every method explains the same correctly-predicted test graphs and is scored by ACC@ρ,
+ACC-AUC, Recall@N and seconds per instance (docs/04_refine.md §4.6–4.8).
+
+* SA: |∂ logit_ŷ / ∂ edge mask| (Captum ``Saliency`` on an all-ones edge mask). The repo differentiates the
+  squared gradient w.r.t. ``edge_attr``; with a mask on messages the ranking of edges is the same quantity
+  up to squaring, which does not change a top-k.
+* GNNExplainer: PyG's, 100 epochs, lr 0.01, with the repo's coefficients (size 0.05 on the sum, entropy 0.5).
+* PGExplainer: PyG's, trained on batches of graphs (``batch=``), size coefficient 0.005 (PyG's 0.05 on
+  the edge sum collapses every mask to zero on these graphs).
+* PGM-Explainer: :class:`gnnexplain.explain.pgm.GraphPGMExplainer` with the repo's BA-3motif settings.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +19,108 @@ import time
 from dataclasses import asdict, dataclass
 
 import torch
-from torch import nn
+from torch import Tensor, nn
+from torch_geometric.data import Data
+from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer, PGExplainer
+from torch_geometric.loader import DataLoader
 
+from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.data import load_dataset, make_ba3motif, split_ba3motif
-from gnnexplain.explain.refine import ReFine, correct_predictions
-from gnnexplain.explain.refine_baselines import (GraphPGMExplainer, explain_each_graph, graph_explainer,
-                                                 train_graph_pgexplainer)
+from gnnexplain.experiments.common import explain_and_time
+from gnnexplain.explain.pgexplainer import fit_pgexplainer
+from gnnexplain.explain.pgm import GraphPGMExplainer
+from gnnexplain.explain.refine import ReFine
 from gnnexplain.metrics.subgraph_acc import RATIOS, acc_at_ratios, acc_auc, recall_at_n
 from gnnexplain.models import BA3MotifNet, MutagGIN, TrainConfig, load_or_train, train_graph_classifier
+from gnnexplain.models.training import correct_predictions
+
+REFINE_BASELINES = ("SA", "GNNExplainer", "PGExplainer", "PGM-Explainer")
+
+
+_MODEL_CONFIG = dict(mode="multiclass_classification", task_level="graph", return_type="raw")
+
+
+def graph_explainer(model: torch.nn.Module, method: str | ReFine | GraphPGMExplainer, *, epochs: int = 100,
+                    lr: float = 0.01) -> SafeExplainer:
+    """A graph-level :class:`SafeExplainer` with an edge mask.
+
+    Args:
+        model: ``(x, edge_index, batch) -> logits [B, C]``.
+        method: ``"SA"``, ``"GNNExplainer"`` (``epochs``, ``lr``), ``"PGExplainer"`` (training ``epochs``,
+            ``lr``; train it with :func:`train_graph_pgexplainer`), ``"PGM-Explainer"`` (needs ``pgmpy``;
+            :class:`GraphPGMExplainer` with its defaults), a configured :class:`GraphPGMExplainer` or a
+            fitted :class:`ReFine` instance.
+    Returns:
+        The explainer; PGExplainer explains the phenomenon (pass ``target``), the others the prediction.
+    Raises:
+        ValueError: for an unknown ``method``.
+    """
+    kind = "model"
+    if isinstance(method, (ReFine, GraphPGMExplainer)):
+        algorithm = method
+    elif method == "SA":
+        algorithm = CaptumExplainer("Saliency")
+    elif method == "GNNExplainer":
+        algorithm = GNNExplainer(epochs=epochs, lr=lr, edge_size=0.05, edge_ent=0.5)
+    elif method == "PGExplainer":
+        algorithm, kind = PGExplainer(epochs=epochs, lr=lr, edge_size=0.005), "phenomenon"
+    elif method == "PGM-Explainer":
+        algorithm = GraphPGMExplainer()
+    else:
+        raise ValueError(f"unknown method={method!r}; allowed: {', '.join(REFINE_BASELINES)} or a ReFine")
+    return SafeExplainer(model, algorithm, explanation_type=kind, node_mask_type=None, edge_mask_type="object",
+                         model_config=_MODEL_CONFIG)
+
+
+def train_graph_pgexplainer(explainer: SafeExplainer, graphs, targets: Tensor, *, batch_size: int = 64,
+                            seed: int = 0) -> list[float]:
+    """Train a graph-level PGExplainer on ``graphs`` labelled with ``targets`` (the model's predictions).
+
+    Args:
+        explainer: from ``graph_explainer(model, "PGExplainer")``.
+        graphs: sequence of ``Data``. targets: ``[B]`` classes. batch_size: graphs per step.
+        seed: seeds the mask network's initialisation, the shuffling and the concrete noise.
+    Returns:
+        The mean loss per epoch.
+    Raises:
+        TypeError: if the explainer is not a PGExplainer; ValueError: for empty ``graphs``.
+    """
+    if not isinstance(explainer.algorithm, PGExplainer):
+        raise TypeError("train_graph_pgexplainer needs an explainer built with method='PGExplainer'")
+    if len(graphs) == 0:
+        raise ValueError("graphs must not be empty")
+    data = [Data(x=g.x, edge_index=g.edge_index, y=targets[i].view(1), num_nodes=g.num_nodes)
+            for i, g in enumerate(graphs)]
+
+    def epoch_inputs():  # runs inside fit_pgexplainer's seeded RNG, so the shuffling is seeded too
+        loader = DataLoader(data, batch_size=batch_size, shuffle=True)
+        return (dict(x=b.x, edge_index=b.edge_index, target=b.y, batch=b.batch) for b in loader)
+
+    return fit_pgexplainer(explainer, epoch_inputs, seed=seed)
+
+
+def explain_each_graph(explainer: SafeExplainer, graphs, targets: Tensor | None = None, *,
+                       seed: int = 0) -> tuple[list[Tensor], float]:
+    """Edge masks for each graph and the wall time per graph.
+
+    Args:
+        explainer: from :func:`graph_explainer`. graphs: sequence of ``Data``.
+        targets: ``[B]`` classes (needed by phenomenon explainers). seed: seeds each explanation.
+    Returns:
+        ``([edge_mask [E_g] per graph], seconds_per_graph)``.
+    Raises:
+        ValueError: for empty ``graphs``.
+    """
+    if len(graphs) == 0:
+        raise ValueError("graphs must not be empty")
+    calls = [dict(x=g.x, edge_index=g.edge_index, seed=seed, **({} if targets is None else {"target": targets[i].view(1)}))
+             for i, g in enumerate(graphs)]
+    explanations, seconds = explain_and_time(explainer, calls)
+    return [e.edge_mask.detach() for e in explanations], seconds
+
 
 TABLE2_METHODS = ("SA", "GNNExplainer", "PGExplainer", "PGM-Explainer", "ReFine-CT", "ReFine-FT", "ReFine")
-# each formulation's own fine-tuning (METHODS §4.5): the paper samples edges in proportion to p (lr 1e-4), the
+# each formulation's own fine-tuning (docs/04_refine.md §4.5): the paper samples edges in proportion to p (lr 1e-4), the
 # repo's evaluate.py takes the top-k (lr 2e-4)
 MODE_FINE_TUNING = {"paper": {"selection": "sample", "lr": 1e-4}, "repo": {"selection": "topk", "lr": 2e-4}}
 
@@ -47,7 +149,7 @@ def table2_splits(num_ba3: int = 3000, *, seed: int = 0, ba3_features: str = "le
 def table2_target(name: str, split: dict, epochs: int, *, seed: int = 0) -> tuple[nn.Module, dict]:
     """Train (or load from the checkpoint cache) the target GNN of notebook 04: :class:`BA3MotifNet` for
     ``name`` "ba3..." (any BA-3motif variant), :class:`MutagGIN` for "mutag"; Adam lr 1e-3, batch 128, the
-    weights of the best validation epoch (the repo's settings, METHODS §4.7).
+    weights of the best validation epoch (the repo's settings, docs/04_refine.md §4.7).
 
     Args:
         name: checkpoint name suffix starting with "ba3" or "mutag". split: ``{"train", "val", "test"}``.
@@ -120,7 +222,7 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
 
     Args:
         model: target classifier with ``graph_rep``, eval mode. train, val: pre-training graphs (filtered
-            to correct predictions inside). test: output of :func:`~gnnexplain.explain.refine.correct_predictions`
+            to correct predictions inside). test: output of :func:`~gnnexplain.models.training.correct_predictions`
             (with ``edge_gt`` when ``with_recall``).
         setup: the dataset's settings. seed: seeds every explainer. with_recall: compute Recall@5.
     Returns:
@@ -200,3 +302,5 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
     if with_recall:
         score("ground truth", [g.edge_gt.float() for g in test])
     return out
+
+

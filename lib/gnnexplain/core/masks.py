@@ -1,4 +1,4 @@
-"""Run PyG explainers without side effects on the caller's model.
+"""Edge-mask injection and reset, and running PyG explainers without side effects on the caller's model.
 
 With torch-geometric 2.8.1, ``GNNExplainer`` registers its edge mask as an ``nn.Parameter`` on every
 ``MessagePassing`` layer, and ``clear_masks`` afterwards sets it to ``None`` but leaves the key
@@ -6,16 +6,22 @@ With torch-geometric 2.8.1, ``GNNExplainer`` registers its edge mask as an ``nn.
 ``Parameter``, which cuts it from the autograd graph: ``CaptumExplainer`` with an edge mask raises
 ("differentiated Tensor ... not used in the graph") and ``PGExplainer`` trains with no gradient from the
 prediction loss. :func:`reset_explain_state` removes that state; :class:`SafeExplainer` calls it before and
-after every explanation.
+after every explanation, and :func:`edge_masked` around every masked forward pass.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import torch
+from torch import Tensor, nn
 from torch_geometric.explain import Explainer, Explanation
+from torch_geometric.explain.algorithm.utils import set_masks
 from torch_geometric.nn import MessagePassing
 
+
 _MASK_ATTRS = ("_edge_mask", "_loop_mask")
+
 
 
 def reset_explain_state(model: torch.nn.Module) -> torch.nn.Module:
@@ -35,6 +41,7 @@ def reset_explain_state(model: torch.nn.Module) -> torch.nn.Module:
                 object.__setattr__(module, attr, None)
             module._apply_sigmoid = True
     return model
+
 
 
 class SafeExplainer(Explainer):
@@ -57,39 +64,33 @@ class SafeExplainer(Explainer):
             reset_explain_state(self.model)
 
 
-def fit_pgexplainer(explainer: SafeExplainer, epoch_inputs, *, seed: int) -> list[float]:
-    """Train the mask network of a PGExplainer (Luo et al., NeurIPS 2020) reproducibly and without side effects.
-
-    The model is cleaned with :func:`reset_explain_state` before and after (a stale ``_edge_mask`` would cut
-    the prediction loss's gradient), and everything runs under a forked torch RNG seeded with ``seed``: the
-    mask network is re-initialised (PyG initialises it from the unseeded global RNG), and any shuffling or
-    concrete-noise sampling is seeded too.
+@contextmanager
+def edge_masked(model: nn.Module, edge_mask: Tensor, edge_index: Tensor, *, double_sigmoid: bool = False):
+    """Inject ``edge_mask`` into every message-passing layer of ``model`` for the ``with`` block.
 
     Args:
-        explainer: a :class:`SafeExplainer` whose algorithm is PyG's ``PGExplainer``.
-        epoch_inputs: called once per epoch (inside the seeded RNG); returns an iterable of keyword
-            arguments for one ``PGExplainer.train`` call each (``x``, ``edge_index``, ``target`` and ``index``
-            or ``batch``).
-        seed: the random seed.
-    Returns:
-        The mean training loss per epoch.
+        model: a module with PyG ``MessagePassing`` layers.
+        edge_mask: ``[E]`` values in [0, 1] multiplying the messages (no sigmoid applied), or, with
+            ``double_sigmoid=True``, probabilities that PyG squashes once more (PyG 1.7's behaviour, used by
+            the ReFine repo: effective mask ``σ(edge_mask)`` in (0.5, 0.73)).
+        edge_index: ``[2, E]``, the graph the mask belongs to.
     Raises:
-        TypeError: if the explainer's algorithm is not a ``PGExplainer``.
+        ValueError: if ``edge_mask`` is not ``[E]``.
     """
-    from torch_geometric.explain.algorithm import PGExplainer
-
-    if not isinstance(explainer.algorithm, PGExplainer):
-        raise TypeError("fit_pgexplainer needs an explainer built with method='PGExplainer'")
-    reset_explain_state(explainer.model)
-    losses = []
+    if edge_mask.dim() != 1 or edge_mask.numel() != edge_index.size(1):
+        raise ValueError(f"edge_mask must have shape [{edge_index.size(1)}], got {list(edge_mask.shape)}")
+    reset_explain_state(model)
+    set_masks(model, edge_mask, edge_index, apply_sigmoid=double_sigmoid)
     try:
-        with torch.random.fork_rng():
-            torch.manual_seed(seed)
-            explainer.algorithm.reset_parameters()
-            for epoch in range(explainer.algorithm.epochs):
-                step_losses = [explainer.algorithm.train(epoch, explainer.model, **inputs)
-                               for inputs in epoch_inputs()]
-                losses.append(sum(step_losses) / len(step_losses))
+        yield model
     finally:
-        reset_explain_state(explainer.model)
-    return losses
+        reset_explain_state(model)
+
+
+
+def masked_logits(model: nn.Module, x: Tensor, edge_index: Tensor, batch: Tensor | None, edge_mask: Tensor,
+                  *, double_sigmoid: bool = False, rep: bool = False) -> Tensor:
+    """``model`` logits ``[B, C]`` (or ``graph_rep`` ``[B, H]`` when ``rep``) with ``edge_mask`` on its
+    messages; see :func:`edge_masked`. An all-ones mask reproduces the unmasked output exactly."""
+    with edge_masked(model, edge_mask, edge_index, double_sigmoid=double_sigmoid):
+        return (model.graph_rep if rep else model)(x, edge_index, batch)

@@ -1,0 +1,115 @@
+"""What every notebook's experiment shares: the one explain-and-time loop, the one mean ± std, and the configured
+PyG baselines for node classification (Saliency and Integrated Gradients through ``CaptumExplainer``,
+GNNExplainer of Ying et al., NeurIPS 2019) that notebooks 00 and 02 compare with."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import torch
+from torch_geometric.explain import Explanation
+from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer
+
+from gnnexplain.core.masks import SafeExplainer
+from gnnexplain.validation import check_node_index
+
+NODE_METHODS = ("saliency", "integrated_gradients", "gnnexplainer")
+_MODEL_CONFIG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
+
+
+def explain_and_time(explainer, calls: Iterable[Mapping], *, num_instances: int | None = None
+                     ) -> tuple[list[Explanation], float]:
+    """Call ``explainer(**kwargs)`` once for each ``kwargs`` of ``calls`` and time the calls together: the one
+    explain-and-time loop behind every experiment of the workbook.
+
+    Args:
+        explainer: a ``torch_geometric.explain.Explainer`` (a :class:`SafeExplainer` also takes ``seed``).
+        calls: keyword arguments of each call (``x``, ``edge_index``, ``index``/``target``/``batch``, ``seed`` ...).
+        num_instances: how many instances the calls explain together, when one call explains several (a batch
+            of graphs, or all nodes in one optimisation); default: one per call.
+    Returns:
+        ``(explanations, seconds_per_instance)``: one ``Explanation`` per call, in order, and the wall time of
+        all calls divided by ``num_instances``.
+    Raises:
+        ValueError: if ``calls`` is empty or ``num_instances < 1``.
+    """
+    calls = list(calls)
+    count = len(calls) if num_instances is None else num_instances
+    if not calls or count < 1:
+        raise ValueError(f"calls must hold at least one call and num_instances must be >= 1; got {len(calls)} "
+                         f"call(s), num_instances={num_instances}")
+    start = time.perf_counter()
+    explanations = [explainer(**kwargs) for kwargs in calls]
+    return explanations, (time.perf_counter() - start) / count
+
+
+def mean_std(values: Sequence[float], *, ddof: int = 0) -> dict:
+    """``{"mean", "std", "n"}`` of ``values`` (e.g. one metric over seeds); ``std`` is 0 for a single value.
+
+    Args:
+        values: at least one finite number. ddof: 0 for the population std (the default), 1 for the sample std.
+    Raises:
+        ValueError: for no values, a non-finite value, or ``ddof`` not 0 or 1 (or 1 with a single value).
+    """
+    array = np.asarray(list(values), dtype=float)
+    if array.size == 0 or not np.isfinite(array).all():
+        raise ValueError(f"values must hold at least one finite number, got {array.tolist()}")
+    if ddof not in (0, 1) or ddof >= array.size:
+        raise ValueError(f"ddof={ddof}; allowed: 0, or 1 with at least two values (got {array.size})")
+    return {"mean": float(array.mean()), "std": float(array.std(ddof=ddof)), "n": int(array.size)}
+
+
+def node_explainer(model: torch.nn.Module, method: str, *, epochs: int = 200, lr: float = 0.01) -> SafeExplainer:
+    """A :class:`SafeExplainer` for a node classifier returning logits.
+
+    All methods explain the model's own prediction (``explanation_type="model"``) with a node mask over
+    features (``node_mask [N, F]``) and an edge mask over edges (``edge_mask [E]``).
+
+    Args:
+        model: maps ``(x [N, F], edge_index [2, E])`` to logits ``[N, C]``.
+        method: one of :data:`NODE_METHODS`: ``"saliency"`` (|∂logit/∂input|, Simonyan et al. 2014),
+            ``"integrated_gradients"`` (Sundararajan et al. 2017), ``"gnnexplainer"`` (learned soft masks).
+        epochs, lr: GNNExplainer's optimisation settings (the paper's defaults).
+    Raises:
+        ValueError: for an unknown ``method``.
+    """
+    if method == "saliency":
+        algorithm = CaptumExplainer("Saliency")
+    elif method == "integrated_gradients":
+        algorithm = CaptumExplainer("IntegratedGradients")
+    elif method == "gnnexplainer":
+        algorithm = GNNExplainer(epochs=epochs, lr=lr)
+    else:
+        raise ValueError(f"unknown method={method!r}; allowed: {', '.join(NODE_METHODS)}")
+    return SafeExplainer(model, algorithm, explanation_type="model", node_mask_type="attributes",
+                         edge_mask_type="object", model_config=_MODEL_CONFIG)
+
+
+def explain_node(explainer: SafeExplainer, data, index: int, *, seed: int = 0) -> Explanation:
+    """Explain the prediction for node ``index`` of ``data`` (``x [N, F]``, ``edge_index [2, E]``).
+
+    Returns:
+        PyG ``Explanation`` with ``node_mask [N, F]``, ``edge_mask [E]``, ``index`` and the inputs.
+    Raises:
+        IndexError: if ``index`` is not an integer in ``[0, N)``.
+    """
+    index = check_node_index(index, data.num_nodes)
+    return explainer(data.x, data.edge_index, index=index, seed=seed)
+
+
+def time_explanations(explainer: SafeExplainer, data, nodes, *, seed: int = 0) -> tuple[list[Explanation], float]:
+    """Explain each node of ``nodes`` of ``data`` (``x [N, F]``, ``edge_index [2, E]``) in turn, timed.
+
+    Returns:
+        ``(explanations, seconds_per_explanation)``: PyG ``Explanation`` objects with ``node_mask [N, F]``,
+        ``edge_mask [E]``, ``index`` and the inputs.
+    Raises:
+        ValueError: if ``nodes`` is empty; IndexError: for a node outside the graph.
+    """
+    nodes = [check_node_index(n, data.num_nodes) for n in nodes]
+    if not nodes:
+        raise ValueError("nodes must name at least one node")
+    return explain_and_time(explainer, [dict(x=data.x, edge_index=data.edge_index, index=n, seed=seed)
+                                        for n in nodes])

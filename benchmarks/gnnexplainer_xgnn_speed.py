@@ -24,7 +24,7 @@ import torch
 
 from gnnexplain.data import BENCHMARKS, explained_nodes, load_dataset, make_benchmark, make_is_acyclic, split_graphs
 from gnnexplain.experiments.gnnexplainer_xgnn import explain_edges, table1_explainer
-from gnnexplain.explain.xgnn import XGNN, GraphRules, degree_node_features
+from gnnexplain.explain.xgnn import GraphRules, XGNN, degree_node_features
 from gnnexplain.models import ConcatGNN, GraphGCN, TrainConfig, train_graph_classifier
 
 GNNEXPLAINER_TARGET_S, XGNN_TARGET_S = 1.0, 120.0

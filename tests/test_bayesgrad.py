@@ -292,7 +292,7 @@ def test_bad_parameters_raise_clear_errors():
         run(torch.nn.Linear(2, 1), "vanilla", graph("CCO"))
     from gnnexplain.explain import SafeExplainer
 
-    with pytest.raises(ValueError, match="node_mask_type='object'"):
+    with pytest.raises(ValueError, match="node_mask_type='attributes'; allowed: 'object'"):
         SafeExplainer(LinearReadout(), VanillaGrad(), explanation_type="model", node_mask_type="attributes",
                       model_config=dict(mode="regression", task_level="graph", return_type="raw"))
 

@@ -5,8 +5,8 @@ from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer, PGE
 
 from conftest import random_node_graph
 from gnnexplain.core.masks import reset_explain_state
-from gnnexplain.experiments.common import explain_node, node_explainer, NODE_METHODS
-from gnnexplain.explain import SafeExplainer
+from gnnexplain.experiments.common import NODE_METHODS, explain_node, node_explainer
+from gnnexplain.explain import BayesGrad, GradCAM, GraphPGMExplainer, NAM, ReFine, SafeExplainer, SubgraphGNNExplainer
 from gnnexplain.models import GCN
 
 CFG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
@@ -111,3 +111,30 @@ def test_node_index_outside_the_graph(setup, index):
 def test_unknown_method():
     with pytest.raises(ValueError, match="allowed: saliency, integrated_gradients, gnnexplainer"):
         node_explainer(GCN(3, 2), "lime")
+
+
+@pytest.mark.parametrize("algorithm, good, bad", [
+    (lambda: GradCAM(), dict(task_level="graph", node_mask_type="object", edge_mask_type=None),
+     dict(task_level="node", node_mask_type="object", edge_mask_type=None)),
+    (lambda: BayesGrad(4), dict(task_level="graph", node_mask_type="object", edge_mask_type=None),
+     dict(task_level="graph", node_mask_type="object", edge_mask_type="object")),
+    (lambda: NAM(), dict(task_level="node", node_mask_type="object", edge_mask_type=None),
+     dict(task_level="graph", node_mask_type="object", edge_mask_type=None)),
+    (lambda: SubgraphGNNExplainer(epochs=1), dict(task_level="node", node_mask_type=None, edge_mask_type="object"),
+     dict(task_level="node", node_mask_type="attributes", edge_mask_type="object")),
+    (lambda: ReFine(3, 2), dict(task_level="graph", node_mask_type=None, edge_mask_type="object"),
+     dict(task_level="node", node_mask_type=None, edge_mask_type="object")),
+    (lambda: GraphPGMExplainer(), dict(task_level="graph", node_mask_type=None, edge_mask_type="object"),
+     dict(task_level="graph", node_mask_type="object", edge_mask_type="object")),
+])
+def test_supports_is_a_bool_and_connect_names_the_refusal(algorithm, good, bad):
+    def configs(task_level, node_mask_type, edge_mask_type):
+        return (dict(explanation_type="model", node_mask_type=node_mask_type, edge_mask_type=edge_mask_type),
+                dict(mode="multiclass_classification", task_level=task_level, return_type="raw"))
+
+    alg = algorithm()
+    alg.connect(*configs(**good))
+    assert alg.supports() is True
+    with pytest.raises(ValueError, match=f"{type(alg).__name__} cannot explain these settings: .*allowed"):
+        alg.connect(*configs(**bad))
+    assert alg.supports() is False

@@ -169,7 +169,7 @@ def test_unsupported_models_and_settings():
     with pytest.raises(ValueError, match="training mode"):
         nam_contributions(model.train(), data.x, data.edge_index)
     model.eval()
-    with pytest.raises(ValueError, match="node_mask_type='object'"):
+    with pytest.raises(ValueError, match="node_mask_type='attributes'; allowed: 'object'"):
         Explainer(model, NAM(), explanation_type="model", node_mask_type="attributes",
                   model_config=dict(mode="multiclass_classification", task_level="node", return_type="raw"))
     with pytest.raises(ValueError, match="one node at a time"):

@@ -6,7 +6,7 @@ from conftest import random_node_graph
 from gnnexplain.experiments.common import node_explainer
 from gnnexplain.explain.nam import nam_contributions
 from gnnexplain.experiments.nam import explainer_node_scores, ranking_explainer
-from gnnexplain.metrics import num_deleted, PERCENTS, perturbation_experiment, perturbation_logits
+from gnnexplain.metrics import PERCENTS, num_deleted, perturbation_experiment, perturbation_logits
 from gnnexplain.models import GCN
 
 

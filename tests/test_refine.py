@@ -245,7 +245,7 @@ def test_pgm_explainer_scores_edges_from_node_p_values_and_is_seeded(graphs, mod
 
 
 def test_run_table2_scores_every_method_on_the_same_graphs(graphs, model):
-    from gnnexplain.experiments.refine import RefineSetup, run_table2, TABLE2_METHODS
+    from gnnexplain.experiments.refine import RefineSetup, TABLE2_METHODS, run_table2
     from gnnexplain.models import correct_predictions
 
     graphs = [g.clone() for g in graphs]

@@ -18,6 +18,8 @@ from torch_geometric.explain.algorithm import ExplainerAlgorithm
 from torch_geometric.explain.config import MaskType, ModelTaskLevel
 from torch_geometric.utils import scatter
 
+from gnnexplain.explain.base import SupportCheck, mismatch
+
 
 REDUCTIONS = ("square", "l2", "abs", "raw")
 SIGMA_MODES = ("absolute", "relative")
@@ -79,7 +81,7 @@ def check_embedding_model(model: torch.nn.Module) -> None:
                             "(see gnnexplain.models.GGNN)")
 
 
-class EmbeddingSaliency(ExplainerAlgorithm):
+class EmbeddingSaliency(SupportCheck, ExplainerAlgorithm):
     """Per-atom saliency from gradients w.r.t. the atom embedding, averaged over M stochastic samples.
 
     Sample m uses the embedding ``e_m = e + ε_m`` (``ε_m ~ N(0, s²)`` per entry when ``noise``; ``s = σ``
@@ -131,14 +133,11 @@ class EmbeddingSaliency(ExplainerAlgorithm):
         self.sigma, self.sigma_mode, self.reduction = float(sigma), sigma_mode, reduction
         self.signed, self.baseline, self.lam, self.output = signed, baseline, float(lam), output
 
-    def supports(self) -> bool:
-        if self.model_config.task_level != ModelTaskLevel.graph:
-            raise ValueError(f"{type(self).__name__} explains graph-level models; got task_level="
-                             f"{self.model_config.task_level.value!r}")
-        if self.explainer_config.node_mask_type != MaskType.object or self.explainer_config.edge_mask_type:
-            raise ValueError(f"{type(self).__name__} returns a per-atom mask: use node_mask_type='object' and "
-                             "edge_mask_type=None")
-        return True
+    def unsupported_reason(self) -> str | None:
+        # graph-level models, one importance per atom
+        return mismatch({"task_level": (self.model_config.task_level, ModelTaskLevel.graph),
+                         "node_mask_type": (self.explainer_config.node_mask_type, MaskType.object),
+                         "edge_mask_type": (self.explainer_config.edge_mask_type, None)})
 
     def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
                 index=None, batch: Tensor | None = None, **kwargs) -> Explanation:

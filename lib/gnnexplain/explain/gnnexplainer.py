@@ -15,6 +15,7 @@ from torch_geometric.explain.config import MaskType, ModelTaskLevel
 from torch_geometric.utils import k_hop_subgraph
 
 from gnnexplain.core.graph import undirected_pair_index
+from gnnexplain.explain.base import SupportCheck, mismatch
 from gnnexplain.validation import check_node_index
 
 # the settings of SubgraphGNNExplainer an experiment may override (gnnexplain.experiments.gnnexplainer_xgnn)
@@ -22,7 +23,7 @@ from gnnexplain.validation import check_node_index
 GNNEXPLAINER_SETTINGS = ("epochs", "lr", "mask_init", "symmetric", "entropy_mean", "edge_size", "edge_ent")
 
 
-class SubgraphGNNExplainer(GNNExplainer):
+class SubgraphGNNExplainer(SupportCheck, GNNExplainer):
     """GNNExplainer run as its authors ran it on node tasks (Ying et al., NeurIPS 2019, §4.1 and eq. 4;
     repo ``explainer/explain.py``), with PyG's :class:`GNNExplainer` coefficients and prediction loss.
 
@@ -81,13 +82,11 @@ class SubgraphGNNExplainer(GNNExplainer):
                       entropy_mean=self.entropy_mean)
         return {k: values[k] if k in values else self.coeffs[k] for k in GNNEXPLAINER_SETTINGS}
 
-    def supports(self) -> bool:
-        if (self.explainer_config.node_mask_type is not None
-                or self.explainer_config.edge_mask_type != MaskType.object
-                or self.model_config.task_level != ModelTaskLevel.node):
-            raise ValueError("SubgraphGNNExplainer needs node_mask_type=None, edge_mask_type='object' and a "
-                             "node-level task")
-        return True
+    def unsupported_reason(self) -> str | None:
+        # an edge mask for node tasks; no feature mask (the benchmarks' features carry no signal)
+        return mismatch({"node_mask_type": (self.explainer_config.node_mask_type, None),
+                         "edge_mask_type": (self.explainer_config.edge_mask_type, MaskType.object),
+                         "task_level": (self.model_config.task_level, ModelTaskLevel.node)})
 
     def _subgraphs(self, nodes: list[int], x: Tensor, edge_index: Tensor):
         """The disjoint union of the nodes' computation subgraphs (relabelled) and its bookkeeping.

@@ -19,6 +19,8 @@ from torch_geometric.explain.algorithm import ExplainerAlgorithm
 from torch_geometric.explain.config import ExplanationType, MaskType, ModelMode, ModelReturnType, ModelTaskLevel
 from torch_geometric.utils import scatter
 
+from gnnexplain.explain.base import SupportCheck, mismatch
+
 
 CAM_NORMALIZATIONS = ("max", "minmax")
 FREQUENCY_GRAPH_SETS = ("true_class_correct", "true_class", "all")
@@ -137,7 +139,7 @@ def class_frequency(frequency: Tensor, y: Tensor, pred: Tensor, cls: int,
     return frequency[keep].float().sum(0) / int(keep.sum())
 
 
-class GradCAM(ExplainerAlgorithm):
+class GradCAM(SupportCheck, ExplainerAlgorithm):
     """Grad-CAM with importance frequency for DGCNN graph classification (Palcu et al. 2019).
 
     The model must expose ``trace(x, edge_index, batch, edge_weight) -> (logits, maps, perm)`` and
@@ -199,17 +201,15 @@ class GradCAM(ExplainerAlgorithm):
         return Explanation(node_mask=node_mask, cam=cam, groups=groups, perm=trace.perm, frequency=frequency,
                            logits=trace.logits.detach())
 
-    def supports(self) -> bool:
-        if self.model_config.task_level != ModelTaskLevel.graph:
-            raise ValueError("GradCAM explains graph-level tasks only (task_level='graph')")
-        if self.model_config.mode != ModelMode.multiclass_classification:
-            raise ValueError("GradCAM needs one logit per class: mode='multiclass_classification'")
-        if self.model_config.return_type != ModelReturnType.raw:
-            raise ValueError("GradCAM differentiates logits: use return_type='raw'")
-        if self.explainer_config.node_mask_type not in (None, MaskType.object):
-            raise ValueError("GradCAM gives one importance per node: node_mask_type must be 'object' or None")
-        if self.explainer_config.edge_mask_type is not None:
-            raise ValueError("GradCAM gives no edge mask: edge_mask_type must be None")
-        return self.explainer_config.explanation_type in (ExplanationType.model, ExplanationType.phenomenon)
+    def unsupported_reason(self) -> str | None:
+        # graph-level logits (one per class), one importance per node, no edge mask
+        config, model_config = self.explainer_config, self.model_config
+        return mismatch({"task_level": (model_config.task_level, ModelTaskLevel.graph),
+                         "mode": (model_config.mode, ModelMode.multiclass_classification),
+                         "return_type": (model_config.return_type, ModelReturnType.raw),
+                         "node_mask_type": (config.node_mask_type, (None, MaskType.object)),
+                         "edge_mask_type": (config.edge_mask_type, None),
+                         "explanation_type": (config.explanation_type,
+                                              (ExplanationType.model, ExplanationType.phenomenon))})
 
 

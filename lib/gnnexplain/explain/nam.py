@@ -26,6 +26,7 @@ from torch_geometric.explain import Explanation
 from torch_geometric.explain.algorithm import ExplainerAlgorithm
 from torch_geometric.explain.config import MaskType, ModelMode, ModelReturnType, ModelTaskLevel
 
+from gnnexplain.explain.base import SupportCheck, mismatch
 from gnnexplain.models.gcn import GCN, check_eval_gcn, normalized_adjacency, propagate
 from gnnexplain.validation import check_node_index, check_node_indices
 
@@ -177,7 +178,7 @@ def nam_self_walk(model: GCN, x: Tensor, edge_index: Tensor, index=None, target=
     return self_weight[index] ** 2 * per_class[torch.arange(index.numel()), target]
 
 
-class NAM(ExplainerAlgorithm):
+class NAM(SupportCheck, ExplainerAlgorithm):
     """The Node Attribution Method (Xie & Lu, arXiv 1903.03768, eqs. 10-14) as a PyG explainer.
 
     Explains one node of a :class:`gnnexplain.models.GCN` node classifier: ``node_mask [N, 1]`` holds
@@ -221,19 +222,12 @@ class NAM(ExplainerAlgorithm):
         return Explanation(node_mask=node_mask, logit=logit, bias_share=logit - node_mask.sum(),
                            target_class=torch.tensor(int(cls)))
 
-    def supports(self) -> bool:
+    def unsupported_reason(self) -> str | None:
         config, model_config = self.explainer_config, self.model_config
-        wanted = {
-            "node_mask_type": (config.node_mask_type, MaskType.object),
-            "edge_mask_type": (config.edge_mask_type, None),
-            "task_level": (model_config.task_level, ModelTaskLevel.node),
-            "mode": (model_config.mode, ModelMode.multiclass_classification),
-            "return_type": (model_config.return_type, ModelReturnType.raw),
-        }
-        for name, (got, allowed) in wanted.items():
-            if got != allowed:
-                value = getattr(allowed, "value", allowed)
-                raise ValueError(f"NAM needs {name}={value!r}, got {getattr(got, 'value', got)!r}")
-        return True
+        return mismatch({"node_mask_type": (config.node_mask_type, MaskType.object),
+                         "edge_mask_type": (config.edge_mask_type, None),
+                         "task_level": (model_config.task_level, ModelTaskLevel.node),
+                         "mode": (model_config.mode, ModelMode.multiclass_classification),
+                         "return_type": (model_config.return_type, ModelReturnType.raw)})
 
 

@@ -11,12 +11,14 @@ from torch import Tensor
 from torch_geometric.explain import Explanation
 from torch_geometric.explain.config import ModelTaskLevel
 
+from gnnexplain.explain.base import SupportCheck, mismatch
+
 with warnings.catch_warnings():  # PyG warns on every import of its contrib package
     warnings.simplefilter("ignore", UserWarning)
     from torch_geometric.contrib.explain import PGMExplainer
 
 
-class GraphPGMExplainer(PGMExplainer):
+class GraphPGMExplainer(SupportCheck, PGMExplainer):
     """PGM-Explainer (Vu & Thai, NeurIPS 2020) for graph classification, returning an edge mask ``[E]``.
 
     PyG's contrib ``PGMExplainer`` draws the perturbation samples (its ``_batch_perturb_features_on_node``)
@@ -91,8 +93,9 @@ class GraphPGMExplainer(PGMExplainer):
         imp = -p[edge_index[0]] * p[edge_index[1]]
         return Explanation(edge_mask=imp - imp.min(), node_p_value=p)
 
-    def supports(self) -> bool:
-        return (self.model_config.task_level == ModelTaskLevel.graph
-                and self.explainer_config.node_mask_type is None)
+    def unsupported_reason(self) -> str | None:
+        # an edge mask of graph classifiers
+        return mismatch({"task_level": (self.model_config.task_level, ModelTaskLevel.graph),
+                         "node_mask_type": (self.explainer_config.node_mask_type, None)})
 
 

@@ -30,6 +30,7 @@ from torch_geometric.nn import ARMAConv, global_mean_pool
 
 from gnnexplain.core.graph import check_ratio, explanatory_batch, select_edges, top_ratio_mask, undirected_pair_index
 from gnnexplain.core.masks import edge_masked, masked_logits
+from gnnexplain.explain.base import SupportCheck, mismatch
 from gnnexplain.models.training import correct_predictions
 
 REFINE_MODES = ("paper", "repo")
@@ -107,7 +108,7 @@ def mask_regulariser(m: Tensor) -> Tensor:
     return 1e-4 * m.mean() + 1e-2 * entropy.mean()
 
 
-class ReFine(ExplainerAlgorithm):
+class ReFine(SupportCheck, ExplainerAlgorithm):
     """ReFine as a PyG explainer algorithm (graph-level, edge mask ``[E]`` in [0, 1]).
 
     Call :meth:`fit` once (pre-training), then explain graphs one by one through
@@ -357,9 +358,9 @@ class ReFine(ExplainerAlgorithm):
         with torch.no_grad():
             return Explanation(edge_mask=attributor(x, edge_index).sigmoid())
 
-    def supports(self) -> bool:
-        if self.model_config.task_level != ModelTaskLevel.graph:
-            return False
-        return self.explainer_config.node_mask_type is None
+    def unsupported_reason(self) -> str | None:
+        # an edge mask of graph classifiers
+        return mismatch({"task_level": (self.model_config.task_level, ModelTaskLevel.graph),
+                         "node_mask_type": (self.explainer_config.node_mask_type, None)})
 
 

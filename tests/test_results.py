@@ -39,3 +39,12 @@ def test_bad_folders_and_tolerance_are_refused(tmp_path):
         compare_results(tmp_path / "nothing", tmp_path)
     with pytest.raises(ValueError, match="rel_tol"):
         compare_results(tmp_path, tmp_path, rel_tol=-1)
+
+
+def test_renamed_keys_compare_equal(tmp_path):
+    write(tmp_path / "a", "00_x", {"auc": {"Grad": 0.75, "SA": [0.5]}})
+    write(tmp_path / "b", "00_x", {"auc": {"Saliency": 0.75, "Sal": [0.5]}})
+    assert compare_results(tmp_path / "a", tmp_path / "b", rename={"Grad": "Saliency", "SA": "Sal"}) == {"00_x": []}
+    assert main([str(tmp_path / "a"), str(tmp_path / "b"), "--rename", "Grad=Saliency", "SA=Sal"]) == 0
+    with pytest.raises(SystemExit):
+        main([str(tmp_path / "a"), str(tmp_path / "b"), "--rename", "Grad"])

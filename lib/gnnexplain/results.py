@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -45,6 +46,15 @@ def save_results(results: dict, *, notebook: str, out_dir: str | os.PathLike) ->
 VOLATILE_KEYS = re.compile(r"seconds|timing|wall_time|from_cache")
 
 
+def _renamed(value, rename: Mapping[str, str]):
+    """``value`` with every dict key found in ``rename`` replaced, at any depth."""
+    if isinstance(value, dict):
+        return {rename.get(k, k): _renamed(v, rename) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, rename) for v in value]
+    return value
+
+
 def _differences(a, b, path: str, rel_tol: float) -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
@@ -66,12 +76,15 @@ def _differences(a, b, path: str, rel_tol: float) -> list[str]:
     return [] if a == b else [f"{path}: {a!r} vs {b!r}"]
 
 
-def compare_results(first: str | os.PathLike, second: str | os.PathLike, *, rel_tol: float = 0.0) -> dict[str, list]:
+def compare_results(first: str | os.PathLike, second: str | os.PathLike, *, rel_tol: float = 0.0,
+                    rename: Mapping[str, str] | None = None) -> dict[str, list]:
     """Compare the results JSON of two output folders, key by key, skipping timings and cache flags.
 
     Args:
         first, second: ``out/`` folders (each with ``results/<notebook>.json``).
         rel_tol: relative (and absolute) tolerance for floats, >= 0; 0 asks for identical numbers.
+        rename: keys renamed on purpose, ``{old key in first: new key in second}``, applied at any depth of
+            ``first`` before comparing (e.g. ``{"Grad": "Saliency"}``).
     Returns:
         ``{notebook: [difference, ...]}`` for every notebook in either folder (an empty list: identical);
         a notebook present in one folder only is reported as such.
@@ -91,7 +104,8 @@ def compare_results(first: str | os.PathLike, second: str | os.PathLike, *, rel_
         if not all(p.exists() for p in paths):
             out[name] = [f"only in {paths[0].parent.parent if paths[0].exists() else paths[1].parent.parent}"]
         else:
-            out[name] = _differences(*(json.loads(p.read_text()) for p in paths), "", rel_tol)
+            old, new = (json.loads(p.read_text()) for p in paths)
+            out[name] = _differences(_renamed(old, rename or {}), new, "", rel_tol)
     return out
 
 
@@ -104,9 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("first")
     parser.add_argument("second")
     parser.add_argument("--rel-tol", type=float, default=0.0, help="tolerance for floats (default 0: identical)")
+    parser.add_argument("--rename", nargs="+", default=[], metavar="OLD=NEW",
+                        help="keys renamed on purpose between FIRST and SECOND")
     args = parser.parse_args(argv)
+    pairs = [item.split("=", 1) for item in args.rename]
+    if any(len(pair) != 2 or not all(pair) for pair in pairs):
+        parser.error(f"--rename takes OLD=NEW pairs, got {args.rename}")
     try:
-        report = compare_results(args.first, args.second, rel_tol=args.rel_tol)
+        report = compare_results(args.first, args.second, rel_tol=args.rel_tol, rename=dict(pairs))
     except (FileNotFoundError, ValueError) as exc:
         parser.error(str(exc))
     for name, differences in report.items():

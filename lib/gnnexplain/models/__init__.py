@@ -15,7 +15,7 @@ from gnnexplain.models.molecule_training import (
     train_molecule_model,
 )
 from gnnexplain.models.nfp import NFP
-from gnnexplain.models.refine_targets import BA3MotifNet, MutagGIN
+from gnnexplain.models.refine_gnns import BA3MotifNet, MutagGIN
 from gnnexplain.models.training import (
     TrainConfig,
     accuracy,

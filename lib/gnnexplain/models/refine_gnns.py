@@ -1,4 +1,5 @@
-"""The GNNs that ReFine explains (Wang et al., NeurIPS 2021; repo Wuyxin/ReFine ``gnns/``; the paper calls them "target" models).
+"""The GNNs that ReFine explains (Wang et al., NeurIPS 2021; repo Wuyxin/ReFine ``gnns/``; the paper calls them
+"target" models).
 
 Both models map ``(x [N, F], edge_index [2, E], batch [N] | None)`` to logits ``[B, C]`` and expose the
 pooled graph representation as :meth:`graph_rep`; :func:`gnnexplain.core.masks.masked_logits` runs them with

@@ -104,3 +104,13 @@ def test_explorer_redraws_on_change_and_shows_errors():
     assert isinstance(box, widgets.VBox) and box.children[0].children == (slider,)
     with pytest.raises(ValueError):
         explorer(draw)
+
+
+def test_figure_scores_a_pair_by_the_mean_of_its_directions():
+    from gnnexplain.viz.graph import _undirected_scores
+
+    edge_index = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    scores = _undirected_scores(edge_index, torch.tensor([1.0, 0.0, 0.5, 0.5]))
+    assert scores == {(0, 1): 1.0, (1, 2): 1.0}  # pair means 0.5 and 0.5, scaled by their maximum
+    scores = _undirected_scores(edge_index, torch.tensor([1.0, 0.0, 0.2, 0.2]))
+    assert scores[(0, 1)] == pytest.approx(1.0) and scores[(1, 2)] == pytest.approx(0.4)

@@ -2,9 +2,9 @@
 classification where each graph is a Barabási–Albert base with exactly one house, cycle or grid motif, and
 the label is the motif type.
 
-Edge convention (used by every ReFine-related function of this package): each undirected edge is stored
-twice, once per direction, in ``edge_index [2, E]``; ratios, top-k selections and ground truth all count
-stored (directed) edges.
+Edge convention: each undirected edge is stored twice, once per direction, in ``edge_index [2, E]``, and the
+ground truth ``edge_gt [E]`` marks both directions of a motif edge. Ratios and top-k selections count undirected
+pairs, scored by the mean of their two directions (:mod:`gnnexplain.core.graph`, docs/conventions.md §0.1).
 """
 
 from __future__ import annotations

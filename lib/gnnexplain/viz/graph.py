@@ -7,6 +7,7 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
+from gnnexplain.core.graph import symmetrize_edge_mask
 from gnnexplain.validation import check_node_index
 
 _EDGE_LEVELS = 5  # edges are drawn in this many width/opacity levels, one plotly trace each
@@ -50,16 +51,14 @@ def node_scores(node_mask: Tensor | None, num_nodes: int) -> Tensor:
 
 
 def _undirected_scores(edge_index: Tensor, edge_mask: Tensor | None) -> dict[tuple[int, int], float]:
-    """One score per undirected pair {u, v}: the maximum over its stored directions; [0, 1] scaled."""
-    scores: dict[tuple[int, int], float] = {}
+    """One score per undirected pair {u, v}: the mean of |mask| over its stored directions (the metrics' rule,
+    :func:`gnnexplain.core.graph.symmetrize_edge_mask`), scaled to [0, 1]; self-loops are not drawn."""
     values = edge_mask.detach().abs().float() if edge_mask is not None else torch.ones(edge_index.size(1))
-    top = float(values.max()) if values.numel() and float(values.max()) > 0 else 1.0
-    for (u, v), s in zip(edge_index.t().tolist(), (values / top).tolist()):
-        if u == v:
-            continue
-        key = (min(u, v), max(u, v))
-        scores[key] = max(scores.get(key, 0.0), s)
-    return scores
+    if edge_index.size(1) == 0:
+        return {}
+    values = symmetrize_edge_mask(edge_index, values, int(edge_index.max()) + 1)
+    top = float(values.max()) if float(values.max()) > 0 else 1.0
+    return {(min(u, v), max(u, v)): s for (u, v), s in zip(edge_index.t().tolist(), (values / top).tolist()) if u != v}
 
 
 def explanation_figure(explanation, *, index: int | None = None, hops: int = 2,
@@ -69,7 +68,7 @@ def explanation_figure(explanation, *, index: int | None = None, hops: int = 2,
     """Draw an explanation (or the ``index``-centred ``hops``-hop part of it) as a plotly figure.
 
     Node size and colour follow :func:`node_scores`; edge width and opacity follow the edge mask, one
-    line per undirected pair (the larger of its two directed scores). The layout is networkx's spring
+    line per undirected pair (the mean of its two directed scores, as in the metrics). The layout is networkx's spring
     layout with ``layout_seed``, so the same call gives the same picture.
 
     Args:

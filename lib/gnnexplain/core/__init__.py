@@ -3,6 +3,7 @@ top-ρ selection, edge-mask injection and reset). It imports only torch, PyG and
 
 from gnnexplain.core.graph import (
     check_ratio,
+    computation_subgraph,
     explanatory_batch,
     num_kept,
     per_pair,
@@ -17,6 +18,7 @@ from gnnexplain.core.masks import SafeExplainer, edge_masked, masked_logits, res
 __all__ = [
     "SafeExplainer",
     "check_ratio",
+    "computation_subgraph",
     "edge_masked",
     "explanatory_batch",
     "masked_logits",

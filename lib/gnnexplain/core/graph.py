@@ -14,6 +14,8 @@ from torch import Tensor
 from torch_geometric.data import Batch
 from torch_geometric.utils import k_hop_subgraph
 
+from gnnexplain.validation import check_node_index
+
 
 def _pair_key(edge_index: Tensor, num_nodes: int) -> Tensor:
     """``min(u, v)·N + max(u, v)`` per directed edge ``[E]``: one id per undirected pair."""
@@ -178,3 +180,35 @@ def explanatory_batch(batch: Batch, keep: Tensor) -> Batch:
                 edge_id=keep.nonzero().flatten())
     out._num_graphs = num_graphs
     return out
+
+
+def computation_subgraph(index: int, num_hops: int, edge_index: Tensor, num_nodes: int
+                         ) -> tuple[Tensor, Tensor, int, Tensor]:
+    """Everything a ``num_hops``-layer message-passing model needs to compute node ``index``'s output exactly.
+
+    That is every edge *into* a node within ``num_hops`` hops of ``index`` (following edges backwards), and the
+    nodes those edges touch. The edges into the outermost ring matter although their messages never reach
+    ``index``: degree-normalised layers (``GCNConv``) read the in-degree of every sender whose message does, so
+    the bare ``num_hops``-hop subgraph (``k_hop_subgraph``) changes the output of a 2-layer GCN at the centre.
+
+    Args:
+        index: the centre node, in ``[0, num_nodes)``. num_hops: the model's number of layers, >= 1.
+        edge_index: ``[2, E]`` (source, target). num_nodes: N.
+    Returns:
+        ``(subset [n], sub_edge_index [2, e], center, edge_kept [E])``: the kept nodes (sorted global ids), the
+        kept edges relabelled to ``0..n-1``, the centre's new id, and which of the ``E`` edges were kept.
+    Raises:
+        ValueError: for ``num_hops < 1`` or an ``edge_index`` that is not ``[2, E]``.
+        IndexError: for ``index`` outside ``[0, num_nodes)``.
+    """
+    if isinstance(num_hops, bool) or not isinstance(num_hops, int) or num_hops < 1:
+        raise ValueError(f"num_hops={num_hops!r} must be an integer >= 1")
+    if edge_index.dim() != 2 or edge_index.size(0) != 2:
+        raise ValueError(f"edge_index must have shape [2, E], got {list(edge_index.shape)}")
+    index = check_node_index(index, num_nodes)
+    within, _, _, _ = k_hop_subgraph(index, num_hops, edge_index, num_nodes=num_nodes)
+    edge_kept = torch.isin(edge_index[1], within)
+    subset = torch.unique(torch.cat([within, edge_index[0, edge_kept]]))
+    mapping = torch.full((num_nodes,), -1, dtype=torch.long)
+    mapping[subset] = torch.arange(subset.numel())
+    return subset, mapping[edge_index[:, edge_kept]], int(mapping[index]), edge_kept

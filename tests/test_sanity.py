@@ -131,7 +131,8 @@ def test_sanity_summary_averages_and_applies_the_rule():
     bad = {"rho_randomized_model": 0.9, "rho_seeds": 1.0}
     assert sanity_summary([ok, ok])["passes"]
     summary = sanity_summary([ok, bad])
-    assert summary["rho_randomized_model"] == pytest.approx(0.55) and summary["passes"] is False
+    assert summary["rho_randomized_model"] == pytest.approx(0.55) and summary["passes"]  # 0.55 <= 1.0 - 0.2
+    assert sanity_summary([bad, bad])["passes"] is False  # 0.9 > 1.0 - 0.2
     undefined = sanity_summary([ok, {"rho_randomized_model": math.nan, "rho_seeds": 1.0}])
     assert undefined["n_undefined"] == 1 and undefined["passes"] is False
     with pytest.raises(ValueError, match="at least one"):

@@ -10,7 +10,8 @@ def write(folder, name, payload):
 
 
 def test_identical_results_but_timings_compare_equal(tmp_path):
-    write(tmp_path / "a", "00_x", {"auc": 0.75, "seconds_per_node": 1.0, "rows": [1, 2], "models_from_cache": True})
+    write(tmp_path / "a", "00_x", {"auc": 0.75, "seconds_per_node": 1.0, "rows": [1, 2], "models_from_cache": True,
+                                   "closed form (s)": 0.1, "loop (s, extrapolated)": 3.0, "speed-up": 30})
     write(tmp_path / "b", "00_x", {"auc": 0.75, "seconds_per_node": 9.0, "rows": [1, 2], "models_from_cache": False})
     assert compare_results(tmp_path / "a", tmp_path / "b") == {"00_x": []}
 

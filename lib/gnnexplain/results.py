@@ -43,7 +43,7 @@ def save_results(results: dict, *, notebook: str, out_dir: str | os.PathLike) ->
 
 
 # keys whose values depend on the machine or the cache, not on the computation (compare_results skips them)
-VOLATILE_KEYS = re.compile(r"seconds|timing|wall_time|from_cache")
+VOLATILE_KEYS = re.compile(r"seconds|timing|wall_time|from_cache|speed-up|\(s[,)]")
 
 
 def _renamed(value, rename: Mapping[str, str]):

@@ -19,6 +19,8 @@ from torch_geometric.explain import Explainer, Explanation
 from torch_geometric.explain.algorithm.utils import set_masks
 from torch_geometric.nn import MessagePassing
 
+from gnnexplain.validation import check_graph, check_node_index, check_node_indices, check_number
+
 
 _MASK_ATTRS = ("_edge_mask", "_loop_mask")
 
@@ -51,9 +53,16 @@ class SafeExplainer(Explainer):
     ``Explainer.__call__`` plus ``seed``: when given, the explanation runs under a forked, seeded torch
     RNG, so stochastic explainers (GNNExplainer's mask initialisation, PGExplainer's sampling) are
     reproducible and the caller's RNG stream is untouched.
+
+    Every call checks its inputs first (:func:`gnnexplain.validation.check_graph`): ``edge_index`` an integer
+    ``[2, E]`` with ids in range, finite features, and for node-level tasks ``index`` inside the graph; bad input
+    raises ``TypeError``, ``ValueError`` or ``IndexError`` naming it, before the model runs.
     """
 
     def __call__(self, *args, seed: int | None = None, **kwargs) -> Explanation:
+        self._check_inputs(args, kwargs)
+        if seed is not None:
+            check_number(seed, "seed", low=0, integer=True)
         reset_explain_state(self.model)
         try:
             with torch.random.fork_rng(enabled=seed is not None):
@@ -62,6 +71,20 @@ class SafeExplainer(Explainer):
                 return super().__call__(*args, **kwargs)
         finally:
             reset_explain_state(self.model)
+
+    def _check_inputs(self, args: tuple, kwargs: dict) -> None:
+        names = ("x", "edge_index")
+        given = dict(zip(names, args), **{k: kwargs[k] for k in names if k in kwargs})
+        if len(given) < 2:
+            raise TypeError(f"an explanation needs x and edge_index, got {sorted(given)}")
+        check_graph(given["x"], given["edge_index"], name="explained graph")
+        index = kwargs.get("index")
+        if index is not None and self.model_config.task_level.value == "node":
+            if torch.is_tensor(index) and index.numel() != 1:
+                check_node_indices(index, given["x"].size(0), "index")
+            else:
+                check_node_index(index.item() if torch.is_tensor(index) and index.is_floating_point() else index,
+                                 given["x"].size(0))
 
 
 @contextmanager

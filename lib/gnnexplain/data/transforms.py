@@ -6,6 +6,8 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Data
 from torch_geometric.transforms import BaseTransform
+
+from gnnexplain.validation import check_finite
 from torch_geometric.utils import is_undirected
 
 SPARSIFY_ORDERS = ("desc", "asc")
@@ -36,9 +38,15 @@ def sparsify_mask(weights: Tensor, p: float, order: str = "desc") -> Tensor:
     Returns:
         BoolTensor ``[..., E]``, True for kept edges, in the input edge order.
     Raises:
-        ValueError: if ``p`` is not in [0, 100] or ``order`` is not one of :data:`SPARSIFY_ORDERS`.
+        ValueError: if ``p`` is not in [0, 100], ``order`` is not one of :data:`SPARSIFY_ORDERS`, a weight is NaN
+            or inf, or (for p < 100) a graph's total weight is not positive: the threshold ``T`` is a share of
+            that total, which then selects nothing meaningful.
     """
     p = _check_p_order(p, order)
+    check_finite(weights, "weights")
+    if p < 100 and weights.numel() and bool((weights.sum(-1) <= 0).any()):
+        raise ValueError(f"weights: {int((weights.sum(-1) <= 0).sum())} graph(s) have a total weight <= 0; "
+                         "sparsification keeps a share p of a positive total weight")
     if p == 100:
         return torch.ones_like(weights, dtype=torch.bool)
     # float64 so that prefix sums over thousands of edges do not drift across the threshold

@@ -19,6 +19,7 @@ from torch_geometric.explain.config import MaskType, ModelTaskLevel
 from torch_geometric.utils import scatter
 
 from gnnexplain.explain.base import SupportCheck, mismatch
+from gnnexplain.validation import check_finite, check_graph, check_number
 
 
 REDUCTIONS = ("square", "l2", "abs", "raw")
@@ -56,12 +57,15 @@ def dropout_only(model: torch.nn.Module, enabled: bool):
     BatchNorm and everything else stays as it was; all modes are restored on exit.
 
     Raises:
-        ValueError: if ``enabled`` and ``model`` has no dropout module (BayesGrad needs one).
+        ValueError: if ``enabled`` and ``model`` has no dropout module with p > 0 (BayesGrad needs one).
     """
     drops = [m for m in model.modules() if isinstance(m, torch.nn.modules.dropout._DropoutNd)]
     if enabled and not drops:
         raise ValueError(f"BayesGrad samples dropout masks, but {type(model).__name__} has no torch.nn.Dropout "
                          "module; use VanillaGrad/SmoothGrad or add dropout to the model")
+    if enabled and not any(m.p > 0 for m in drops):
+        raise ValueError(f"BayesGrad samples dropout masks, but every dropout of {type(model).__name__} has p=0: "
+                         "the samples would all be VanillaGrad; use VanillaGrad or a model with dropout p > 0")
     before = [m.training for m in drops]
     try:
         if enabled:
@@ -123,8 +127,14 @@ class EmbeddingSaliency(SupportCheck, ExplainerAlgorithm):
         super().__init__()
         if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
             raise ValueError(f"num_samples (M) must be an integer >= 1, got {num_samples!r}")
-        if not sigma >= 0:
-            raise ValueError(f"sigma must be >= 0, got {sigma!r}")
+        if not isinstance(sigma, (int, float)) or not 0 <= sigma < float("inf"):
+            raise ValueError(f"sigma must be a finite number >= 0, got {sigma!r}")
+        check_number(lam, "lam")
+        check_number(output, "output", low=0, integer=True)
+        if torch.is_tensor(baseline):
+            check_finite(baseline, "baseline")
+        else:
+            check_number(baseline, "baseline")
         if sigma_mode not in SIGMA_MODES:
             raise ValueError(f"unknown sigma_mode={sigma_mode!r}; allowed: {', '.join(SIGMA_MODES)}")
         if reduction not in REDUCTIONS:
@@ -141,6 +151,7 @@ class EmbeddingSaliency(SupportCheck, ExplainerAlgorithm):
 
     def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
                 index=None, batch: Tensor | None = None, **kwargs) -> Explanation:
+        check_graph(x, edge_index, name=type(self).__name__)
         if index is not None:
             raise ValueError("index must be None: embedding saliency explains whole graphs")
         check_embedding_model(model)

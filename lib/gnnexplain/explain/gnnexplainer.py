@@ -16,7 +16,7 @@ from torch_geometric.utils import k_hop_subgraph
 
 from gnnexplain.core.graph import undirected_pair_index
 from gnnexplain.explain.base import SupportCheck, mismatch
-from gnnexplain.validation import check_node_index
+from gnnexplain.validation import check_graph, check_node_index, check_number
 
 # the settings of SubgraphGNNExplainer an experiment may override (gnnexplain.experiments.gnnexplainer_xgnn)
 # (num_hops is left out: it must match the model's depth and the AUC's computation subgraph)
@@ -59,18 +59,26 @@ class SubgraphGNNExplainer(SupportCheck, GNNExplainer):
         ``Explanation`` with ``edge_masks [M, E]`` (one mask per node, in [0, 1], 0 outside the node's hard
         mask) and ``edge_mask [E]``, their element-wise maximum.
     Raises:
-        ValueError: for ``epochs < 1``, ``lr <= 0``, ``num_hops < 1`` or an unknown ``entropy_mean``; at call
+        ValueError: for ``epochs < 1``, ``lr <= 0``, ``num_hops < 1``, a non-finite ``mask_init``, a negative or
+            non-finite coefficient, an unknown coefficient or ``entropy_mean``; TypeError for a non-integer
+            ``epochs`` or ``num_hops``; at call
             time, for a node mask, a non-node task, a missing ``index`` or a model that ignores edge masks.
         IndexError: for ``index`` outside the graph.
     """
 
     def __init__(self, epochs: int = 300, lr: float = 0.1, *, num_hops: int = 3, mask_init: float = 1.0,
                  symmetric: bool = True, entropy_mean: str = "dense", **coeffs):
-        if epochs < 1 or lr <= 0 or num_hops < 1:
-            raise ValueError(f"need epochs >= 1, lr > 0 and num_hops >= 1; got epochs={epochs}, lr={lr}, "
-                             f"num_hops={num_hops}")
+        check_number(epochs, "epochs", low=1, integer=True)  # 0 epochs would return the random initial mask
+        check_number(lr, "lr", low=0, low_open=True)
+        check_number(num_hops, "num_hops", low=1, integer=True)
+        check_number(mask_init, "mask_init")
         if entropy_mean not in ("dense", "edges"):
             raise ValueError(f"unknown entropy_mean={entropy_mean!r}; allowed: dense, edges")
+        unknown = sorted(set(coeffs) - set(GNNExplainer.default_coeffs))
+        if unknown:
+            raise ValueError(f"unknown coefficient(s) {unknown}; allowed: {', '.join(GNNExplainer.default_coeffs)}")
+        for name, value in coeffs.items():  # a negative size or entropy coefficient rewards the opposite mask
+            check_number(value, name, low=0, low_open=name == "EPS")
         super().__init__(epochs=epochs, lr=lr, **coeffs)
         self.num_hops, self.mask_init, self.symmetric = num_hops, mask_init, symmetric
         self.entropy_mean = entropy_mean
@@ -128,6 +136,7 @@ class SubgraphGNNExplainer(SupportCheck, GNNExplainer):
         ``edge_masks[i]`` is node ``index[i]``'s mask and ``edge_mask`` their element-wise maximum (the
         mask itself for one node).
         """
+        check_graph(x, edge_index, name=type(self).__name__)
         if index is None:
             raise ValueError("index is required: SubgraphGNNExplainer explains nodes")
         nodes = [check_node_index(int(v), x.size(0)) for v in torch.as_tensor(index).view(-1)]

@@ -20,6 +20,7 @@ from torch_geometric.explain.config import ExplanationType, MaskType, ModelMode,
 from torch_geometric.utils import scatter
 
 from gnnexplain.explain.base import SupportCheck, mismatch
+from gnnexplain.validation import check_graph, check_number
 
 
 CAM_NORMALIZATIONS = ("max", "minmax")
@@ -168,11 +169,12 @@ class GradCAM(SupportCheck, ExplainerAlgorithm):
         super().__init__()
         if normalize not in CAM_NORMALIZATIONS:
             raise ValueError(f"normalize={normalize!r}; allowed: {', '.join(CAM_NORMALIZATIONS)}")
-        self.normalize, self.num_bins = normalize, num_bins
+        self.normalize, self.num_bins = normalize, check_number(num_bins, "num_bins", low=2, integer=True)
 
     def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
                 index=None, batch: Tensor | None = None, edge_weight: Tensor | None = None,
                 **kwargs) -> Explanation:
+        check_graph(x, edge_index, name=type(self).__name__)
         if index is not None:
             raise ValueError("GradCAM explains every graph of the batch; pass index=None and batch the graphs "
                              "you want explained")

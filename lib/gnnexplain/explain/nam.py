@@ -28,7 +28,7 @@ from torch_geometric.explain.config import MaskType, ModelMode, ModelReturnType,
 
 from gnnexplain.explain.base import SupportCheck, mismatch
 from gnnexplain.models.gcn import GCN, check_eval_gcn, normalized_adjacency, propagate
-from gnnexplain.validation import check_node_index, check_node_indices
+from gnnexplain.validation import check_graph, check_node_index, check_node_indices
 
 NAM_METHODS = ("auto", "closed_form", "autograd")
 NAM_TARGETS = ("pred", "true")
@@ -203,6 +203,7 @@ class NAM(SupportCheck, ExplainerAlgorithm):
 
     def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
                 index=None, edge_weight: Tensor | None = None, **kwargs) -> Explanation:
+        check_graph(x, edge_index, name=type(self).__name__)
         if kwargs:
             raise ValueError(f"NAM takes no model arguments besides edge_weight, got {sorted(kwargs)}")
         check_eval_gcn(model)

@@ -12,6 +12,7 @@ from torch_geometric.explain import Explanation
 from torch_geometric.explain.config import ModelTaskLevel
 
 from gnnexplain.explain.base import SupportCheck, mismatch
+from gnnexplain.validation import check_graph
 
 with warnings.catch_warnings():  # PyG warns on every import of its contrib package
     warnings.simplefilter("ignore", UserWarning)
@@ -75,6 +76,7 @@ class GraphPGMExplainer(SupportCheck, PGMExplainer):
         Raises:
             ValueError: for a graph with no edges.
         """
+        check_graph(x, edge_index, name=type(self).__name__)
         if edge_index.size(1) == 0:
             raise ValueError("cannot explain a graph with no edges")
         n = x.size(0)

@@ -31,6 +31,7 @@ from torch_geometric.nn import ARMAConv, global_mean_pool
 from gnnexplain.core.graph import check_ratio, explanatory_batch, select_edges, top_ratio_mask, undirected_pair_index
 from gnnexplain.core.masks import edge_masked, masked_logits
 from gnnexplain.explain.base import SupportCheck, mismatch
+from gnnexplain.validation import check_graph, check_number
 from gnnexplain.models.training import correct_predictions
 
 REFINE_MODES = ("paper", "repo")
@@ -82,7 +83,7 @@ def concrete(alpha: Tensor, beta: float = 1.0, *, mode: str = "paper",
     Raises:
         ValueError: for β <= 0 or an unknown mode.
     """
-    if beta <= 0:
+    if not 0 < beta < float("inf"):
         raise ValueError(f"beta must be > 0, got {beta}")
     _check_mode(mode)
     u = torch.rand(alpha.shape, generator=generator).clamp(_EPS, 1 - _EPS)
@@ -136,8 +137,14 @@ class ReFine(SupportCheck, ExplainerAlgorithm):
         super().__init__()
         _check_mode(mode)
         self.ft_selection = _check_selection(ft_selection or ("sample" if mode == "paper" else "topk"))
-        if min(in_channels, num_classes, hidden, ft_steps) < 1:
-            raise ValueError("in_channels, num_classes, hidden and ft_steps must be >= 1")
+        for name, value in dict(in_channels=in_channels, num_classes=num_classes, hidden=hidden,
+                                ft_steps=ft_steps).items():
+            check_number(value, name, low=1, integer=True)
+        for name, value in dict(gamma=gamma, ft_lr=ft_lr).items():
+            check_number(value, name, low=0)
+        for name, value in dict(beta=beta, tau=tau).items():
+            check_number(value, name, low=0, low_open=True)
+        check_number(seed, "seed", low=0, integer=True)
         self.mode, self.ratio = mode, check_ratio(ratio)
         self.fine_tune, self.contrastive = fine_tune, contrastive
         self.gamma, self.beta, self.tau, self.ft_steps, self.ft_lr, self.seed = gamma, beta, tau, ft_steps, ft_lr, seed
@@ -346,6 +353,7 @@ class ReFine(SupportCheck, ExplainerAlgorithm):
         Raises:
             ValueError: for a batch of several graphs, a graph with no edges or a class outside 0..C-1.
         """
+        check_graph(x, edge_index, name=type(self).__name__)
         if kwargs.get("batch") is not None and int(kwargs["batch"].max()) > 0:
             raise ValueError("ReFine.forward explains one graph; use attribute() for many")
         if edge_index.size(1) == 0:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gnnexplain.paths import repo_root
+from gnnexplain.validation import check_writable_dir
 
 
 class NotebookFailed(RuntimeError):
@@ -108,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         paths = find_notebooks(args.notebooks or notebook_dir(), args.only)
-    except (ValueError, FileNotFoundError) as exc:
+        check_writable_dir(args.out, "--out")
+    except (ValueError, OSError) as exc:
         parser.error(str(exc))
     if not paths:
         parser.error("no notebooks NN_*.ipynb found")

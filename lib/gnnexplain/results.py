@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from gnnexplain.validation import check_file_name
+
 
 def _plain(value):
     """Convert numpy/torch scalars and arrays, tuples and paths to JSON types; NaN/inf become None."""
@@ -33,9 +35,11 @@ def save_results(results: dict, *, notebook: str, out_dir: str | os.PathLike) ->
 
     Raises:
         TypeError: if ``results`` is not a dict or holds a value JSON cannot represent.
+        ValueError: if ``notebook`` is not a plain file name (it would write outside ``results/``).
     """
     if not isinstance(results, dict):
         raise TypeError(f"results must be a dict, got {type(results).__name__}")
+    check_file_name(notebook, "notebook")
     path = Path(out_dir) / "results" / f"{notebook}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(_plain(results), indent=2, sort_keys=True) + "\n")

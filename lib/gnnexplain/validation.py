@@ -112,20 +112,51 @@ def check_finite(values, name: str) -> None:
     import torch
 
     values = torch.as_tensor(values)
+    if values.is_sparse:  # only the stored entries can be non-finite
+        values = values.coalesce().values()
     if values.is_floating_point() and not bool(torch.isfinite(values).all()):
         raise ValueError(f"{name} holds {int((~torch.isfinite(values)).sum())} NaN or inf value(s); "
                          "allowed: finite scores")
 
 
 def check_file_name(name: str, what: str = "name") -> str:
-    """Return ``name`` if it is a plain file name that stays in its folder (no separator, no ``..``, not empty).
+    """Return ``name`` if it is a plain file-name part that stays in its folder: letters, digits, ``-``, ``_`` and
+    ``.``, not starting with ``.`` and without ``..``.
 
     Raises:
-        TypeError: for a non-string. ValueError: for a name that would write outside its folder.
+        TypeError: for a non-string. ValueError: for any other name (a path, ``..``, an empty string ...).
     """
     if not isinstance(name, str):
         raise TypeError(f"{what}={name!r} must be a string")
-    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
-        raise ValueError(f"{what}={name!r} must be a plain file name (no '/', '\\\\' or '..'): it would write "
-                         "outside its folder")
+    if not name or name.startswith(".") or ".." in name or not all(c.isalnum() or c in "-_." for c in name):
+        raise ValueError(f"{what}={name!r} must be a plain file name: letters, digits, '-', '_' or '.', not "
+                         "starting with '.' (a path or '..' would write outside its folder)")
     return name
+
+
+def check_writable_dir(folder, what: str = "folder"):
+    """Create ``folder`` if needed and check that files can be written in it; return it as a ``Path``.
+
+    Meant for caches and output folders, checked before any work starts.
+
+    Raises:
+        NotADirectoryError: if ``folder`` (or a parent) exists as a file. PermissionError: if it cannot be written.
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{what}={str(folder)!r} is a file; allowed: a folder (it is created if missing)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise NotADirectoryError(f"{what}={str(folder)!r} cannot be created: a parent is a file ({exc})") from exc
+    except PermissionError as exc:
+        raise PermissionError(f"{what}={str(folder)!r} is not writable ({exc})") from exc
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"{what}={str(folder)!r} is not writable")
+    return folder

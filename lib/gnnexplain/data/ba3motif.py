@@ -18,6 +18,9 @@ from torch_geometric.data import Data
 from torch_geometric.datasets.motif_generator import CycleMotif, GridMotif, HouseMotif
 from torch_geometric.utils import to_undirected
 
+from gnnexplain.validation import check_number
+
+
 BA3_CLASSES = ("house", "cycle", "grid")
 BA3_FEATURES = ("leaky", "constant", "random")
 
@@ -75,6 +78,7 @@ def make_ba3motif(num_graphs: int = 3000, *, features: str = "leaky", seed: int 
     Raises:
         ValueError: for a bad ``num_graphs``, ``features`` or ``base_range``.
     """
+    check_number(seed, "seed", low=0, integer=True)
     if num_graphs < 3 or num_graphs % 3:
         raise ValueError(f"num_graphs must be a positive multiple of 3, got {num_graphs}")
     if features not in BA3_FEATURES:

@@ -22,6 +22,9 @@ from torch_geometric.datasets.graph_generator import TreeGraph
 from torch_geometric.datasets.motif_generator import CycleMotif, GridMotif, HouseMotif
 from torch_geometric.utils import coalesce, to_undirected
 
+from gnnexplain.validation import check_number
+
+
 BENCHMARKS = ("BA-Shapes", "BA-Community", "Tree-Cycles", "Tree-Grid")
 # place in its motif of the node the authors' evaluation explains (see explained_nodes)
 EXPLAINED_POSITION = {"BA-Shapes": 0, "BA-Community": 0, "Tree-Cycles": 0, "Tree-Grid": 1}
@@ -149,6 +152,7 @@ def make_benchmark(name: str, seed: int = 0) -> Data:
     Raises:
         ValueError: for an unknown ``name``.
     """
+    check_number(seed, "seed", low=0, integer=True)
     if name == "BA-Shapes":
         data = _shapes_graph("ba", "house", 80, 0.01, seed)
         return _finish(data, data.role, torch.ones(data.num_nodes, NUM_FEATURES), name, seed)

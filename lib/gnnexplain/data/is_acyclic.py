@@ -18,6 +18,9 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import degree, from_networkx
 
+from gnnexplain.validation import check_number
+
+
 IS_ACYCLIC_CLASSES = ("cyclic", "acyclic")
 
 
@@ -71,8 +74,8 @@ def make_is_acyclic(num_per_family: int = 67, seed: int = 0, *, leafy_cycles: bo
     Raises:
         ValueError: if ``num_per_family < 1``.
     """
-    if num_per_family < 1:
-        raise ValueError(f"num_per_family={num_per_family} must be >= 1")
+    check_number(num_per_family, "num_per_family", low=1, integer=True)
+    check_number(seed, "seed", low=0, integer=True)
     rng = np.random.default_rng(seed)
     graphs = []
     families = {**FAMILIES, **LEAFY_CYCLE_FAMILIES} if leafy_cycles else FAMILIES

@@ -18,6 +18,8 @@ from torch_geometric.data import Data
 
 from gnnexplain.data.transforms import sparsify_mask
 
+from gnnexplain.validation import check_number
+
 GENERATOR_MODES = ("isolation", "spread")
 STATE_NAMES = ("State1", "State2")
 
@@ -82,11 +84,14 @@ def brain_networks(n_per_class: int = 250, n_nodes: int = 85, n_inf: int = 8, *,
     """
     if mode not in GENERATOR_MODES:
         raise ValueError(f"mode={mode!r}; allowed: {', '.join(GENERATOR_MODES)}")
-    checks = {"n_per_class": n_per_class >= 1, "n_nodes": n_nodes >= 2, "n_inf": 1 <= n_inf <= n_nodes,
-              "sigma": sigma > 0, "subj_sd": subj_sd >= 0}
-    for name, ok in checks.items():
-        if not ok:
-            raise ValueError(f"{name} is out of range (see the docstring of brain_networks)")
+    check_number(n_per_class, "n_per_class", low=1, integer=True)
+    check_number(n_nodes, "n_nodes", low=2, integer=True)
+    check_number(n_inf, "n_inf", low=1, high=n_nodes, integer=True)
+    check_number(mu0, "mu0")
+    check_number(delta, "delta")
+    check_number(sigma, "sigma", low=0, low_open=True)
+    check_number(subj_sd, "subj_sd", low=0)
+    check_number(seed, "seed", low=0, integer=True)
     rng = np.random.default_rng(seed)
     informative = np.sort(rng.choice(n_nodes, n_inf, replace=False))
     num_graphs = 2 * n_per_class

@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 
 from gnnexplain.core.graph import subgraph_pairs, symmetrize_edge_mask
-from gnnexplain.validation import check_node_index
+from gnnexplain.validation import check_finite, check_node_index
 
 
 def explanation_pairs(edge_index: Tensor, edge_mask: Tensor, ground_truth: Tensor, index: int,
@@ -166,13 +166,16 @@ def explanation_items(explanations, num_hops: int, num_nodes: int, name: str = "
     Returns:
         ``[(node, edge_mask), ...]`` with every node an int in ``[0, N)`` (masks unchanged).
     Raises:
-        ValueError: if it is empty or ``num_hops < 1``. IndexError: for a node outside ``[0, num_nodes)``.
+        ValueError: if it is empty, a mask holds NaN or inf, or ``num_hops < 1``. IndexError: for a node outside
+            ``[0, num_nodes)``.
     """
     items = list(explanations.items() if isinstance(explanations, Mapping) else explanations)
     if not items:
         raise ValueError(f"{name} must hold at least one (node, edge_mask)")
     if num_hops < 1:
         raise ValueError(f"num_hops={num_hops} must be >= 1")
+    for v, mask in items:
+        check_finite(mask, f"{name}[{v}]")
     return [(check_node_index(v, num_nodes, "node"), mask) for v, mask in items]
 
 
@@ -180,8 +183,8 @@ def _check(scores: Tensor, ground_truth: Tensor) -> tuple[Tensor, Tensor]:
     scores, truth = torch.as_tensor(scores).detach().float().view(-1), torch.as_tensor(ground_truth).view(-1).bool()
     if scores.numel() != truth.numel():
         raise ValueError(f"scores has {scores.numel()} entries, ground_truth {truth.numel()}")
-    if torch.isnan(scores).any():
-        raise ValueError("scores hold NaN")
+    if not torch.isfinite(scores).all():
+        raise ValueError("scores hold NaN or inf; allowed: finite scores")
     if truth.all() or not truth.any():
         raise ValueError("ground_truth must hold both positives and negatives")
     return scores, truth

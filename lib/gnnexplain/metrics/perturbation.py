@@ -21,7 +21,7 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from gnnexplain.models.gcn import check_eval_gcn, gcn_forward_projected
-from gnnexplain.validation import check_node_indices
+from gnnexplain.validation import check_finite, check_node_indices
 
 PERCENTS = tuple(range(0, 101, 10))
 RANK_BY = ("signed", "abs")
@@ -218,6 +218,8 @@ def perturbation_experiment(model: torch.nn.Module, data, nodes, rankings: dict[
     """
     if "random" in rankings:
         raise ValueError("the name 'random' is reserved for the seeded random ranking (random_seeds)")
+    for name, scores in rankings.items():
+        check_finite(scores, f"rankings[{name!r}]")
     nodes = check_node_indices(nodes, data.num_nodes)
     truth = (data.y if labels is None else labels)[nodes]
     percents = list(percents)

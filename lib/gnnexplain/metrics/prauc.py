@@ -38,8 +38,8 @@ def precision_recall_points(scores: Sequence, ground_truth: Sequence[Sequence[in
     Returns:
         ``(recall [R], precision [R])`` as float arrays, in the order of ``rates``.
     Raises:
-        ValueError: if the lists differ in length or are empty, a ground truth is empty or out of range,
-            or a rate lies outside (0, 1].
+        ValueError: if the lists differ in length or are empty, a score is NaN or inf, a ground truth is empty
+            or out of range, or a rate lies outside (0, 1].
     """
     if len(scores) != len(ground_truth) or len(scores) == 0:
         raise ValueError(f"scores ({len(scores)}) and ground_truth ({len(ground_truth)}) must have the same, "
@@ -52,6 +52,8 @@ def precision_recall_points(scores: Sequence, ground_truth: Sequence[Sequence[in
     for k, (s, gt) in enumerate(zip(scores, ground_truth)):
         s = s.detach().cpu().numpy() if torch.is_tensor(s) else np.asarray(s)
         s = s.reshape(-1)
+        if not np.isfinite(s).all():
+            raise ValueError(f"scores[{k}] holds NaN or inf; allowed: finite scores")
         gt = list(gt)
         if not gt or min(gt) < 0 or max(gt) >= s.size:
             raise ValueError(f"ground_truth[{k}]={gt} must be non-empty atom ids in 0..{s.size - 1}")

@@ -18,6 +18,7 @@ from torch import Tensor
 from torch_geometric.data import Batch, Data
 
 from gnnexplain.core.graph import explanatory_batch, per_pair, select_edges, undirected_pair_index
+from gnnexplain.validation import check_finite
 
 RATIOS = tuple(round(0.1 * i, 1) for i in range(1, 11))
 
@@ -42,13 +43,17 @@ def acc_at_ratios(model: torch.nn.Module, graphs: Sequence, imps: Sequence[Tenso
     Returns:
         One accuracy in [0, 1] per ρ.
     Raises:
-        ValueError: for empty ``graphs``, mismatched lengths, ρ outside (0, 1] or a graph with no edges.
+        ValueError: for empty ``graphs``, mismatched lengths, NaN or inf importances, ρ outside (0, 1] or a graph
+            with no edges.
     """
     if len(graphs) == 0:
         raise ValueError("graphs must not be empty")
     per_ratio = isinstance(imps[0], (list, tuple))
     if per_ratio and len(imps) != len(ratios):
         raise ValueError(f"got {len(imps)} importance lists for {len(ratios)} ratios")
+    for part in (imps if per_ratio else [imps]):
+        for imp in part:
+            check_finite(imp, "imps")
     batch = Batch.from_data_list([_plain(g) for g in graphs])
     if target is None:
         target = model(batch.x, batch.edge_index, batch.batch).argmax(-1)
@@ -89,7 +94,8 @@ def recall_at_n(imps: Sequence[Tensor], ground_truth: Sequence[Tensor], edge_ind
     Returns:
         The mean recall in [0, 1].
     Raises:
-        ValueError: for n < 1, mismatched lengths or shapes, or a graph without ground-truth edges.
+        ValueError: for n < 1, mismatched lengths or shapes, NaN or inf importances, or a graph without
+            ground-truth edges.
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
@@ -97,6 +103,7 @@ def recall_at_n(imps: Sequence[Tensor], ground_truth: Sequence[Tensor], edge_ind
         raise ValueError("imps, ground_truth and edge_indices must be non-empty and of equal length")
     recalls = []
     for imp, gt, edge_index in zip(imps, ground_truth, edge_indices):
+        check_finite(imp, "imps")
         if not imp.shape == gt.shape == edge_index.shape[1:] or not gt.any():
             raise ValueError("each ground truth must match its importances' and edges' shape and hold a positive edge")
         pair = undirected_pair_index(edge_index, int(edge_index.max()) + 1)

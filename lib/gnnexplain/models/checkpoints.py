@@ -13,6 +13,7 @@ import torch
 from torch_geometric import seed_everything
 
 from gnnexplain.paths import data_dir
+from gnnexplain.validation import check_file_name, check_writable_dir
 
 
 def cache_key(parts: dict) -> str:
@@ -42,11 +43,16 @@ def load_or_train(build: Callable[[], torch.nn.Module], train: Callable[[torch.n
     Returns:
         ``(model, report)``; the model is in eval mode; ``report["from_cache"]`` says whether the
         weights were loaded, ``report["checkpoint"]`` is the file path.
+    Raises:
+        ValueError: if ``name`` is not a plain file name (it would write outside the cache folder).
+        OSError: if the cache folder cannot be created or written to, raised before any training.
     Warns:
         UserWarning: if the cached file cannot be read (corrupted, or from an incompatible model);
             the model is then retrained and the file replaced.
     """
+    check_file_name(name, "name")
     cache_dir = Path(cache_dir) if cache_dir is not None else data_dir() / "checkpoints"
+    check_writable_dir(cache_dir, "cache_dir")
     seed_everything(seed)
     model = build()
     full_key = {**key, "model": type(model).__name__, "config": getattr(model, "config", None), "seed": seed}
@@ -65,7 +71,6 @@ def load_or_train(build: Callable[[], torch.nn.Module], train: Callable[[torch.n
     seed_everything(seed)
     report = train(model)
     model.eval()
-    cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     torch.save({"state_dict": model.state_dict(), "report": report, "key": json.dumps(full_key, default=repr)},
                tmp)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from gnnexplain.validation import check_file_name
+
 _png_notice_shown = False
 
 
@@ -32,17 +34,16 @@ def save_figure(fig, name: str, *, notebook: str, out_dir: str | os.PathLike) ->
 
     Args:
         fig: a ``plotly.graph_objects.Figure``.
-        name: file stem, letters, digits, ``-`` and ``_`` only.
+        name: file stem: letters, digits, ``-``, ``_`` and ``.``, not starting with ``.``.
         notebook: the notebook's stem, e.g. ``"00_overview"``.
         out_dir: the output root (``OUT_DIR`` of the notebook).
     Returns:
         The paths written.
     Raises:
-        ValueError: if ``name`` or ``notebook`` holds other characters than those allowed.
+        ValueError: if ``name`` or ``notebook`` is not a plain file name (:func:`gnnexplain.validation.check_file_name`).
     """
-    for label, value in (("name", name), ("notebook", notebook)):
-        if not value or not all(c.isalnum() or c in "-_" for c in value):
-            raise ValueError(f"{label}={value!r} must be non-empty letters, digits, '-' or '_'")
+    check_file_name(name, "name")
+    check_file_name(notebook, "notebook")
     folder = Path(out_dir) / "figures" / notebook
     folder.mkdir(parents=True, exist_ok=True)
     html = folder / f"{name}.html"

@@ -17,6 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
+from gnnexplain.validation import check_file_name
+
 _gradient_ids = itertools.count()
 
 
@@ -155,11 +157,10 @@ def save_svg(svg: str, name: str, *, notebook: str, out_dir: str | os.PathLike) 
     """Write ``svg`` to ``<out_dir>/figures/<notebook>/<name>.svg`` and return the path.
 
     Raises:
-        ValueError: if ``name`` or ``notebook`` holds characters other than letters, digits, ``-``, ``_``.
+        ValueError: if ``name`` or ``notebook`` is not a plain file name (:func:`gnnexplain.validation.check_file_name`).
     """
-    for label, value in (("name", name), ("notebook", notebook)):
-        if not value or not all(c.isalnum() or c in "-_" for c in value):
-            raise ValueError(f"{label}={value!r} must be non-empty letters, digits, '-' or '_'")
+    check_file_name(name, "name")
+    check_file_name(notebook, "notebook")
     path = Path(out_dir) / "figures" / notebook / f"{name}.svg"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(svg)

@@ -79,6 +79,8 @@ CASES = [
     ("float index", lambda: saliency(index=2.5), IndexError, "outside the graph"),
     ("bool index", lambda: saliency(index=True), IndexError, "outside the graph"),
     ("index list out of range", lambda: saliency(index=torch.tensor([0, 30])), IndexError, "outside the graph"),
+    ("x of the wrong width", lambda: saliency(x=GOOD_X[:, :2]), ValueError, "in_channels=5"),
+    ("target class out of range", lambda: nam(target=torch.full((12,), 3)), ValueError, "class ids 0..2"),
     ("x not a tensor", lambda: saliency(x=GOOD_X.tolist()), TypeError, "must be tensors"),
     ("negative seed", lambda: saliency(seed=-1), ValueError, "seed=-1"),
     ("float seed", lambda: saliency(seed=1.5), TypeError, "seed=1.5"),

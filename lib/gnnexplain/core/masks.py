@@ -55,8 +55,9 @@ class SafeExplainer(Explainer):
     reproducible and the caller's RNG stream is untouched.
 
     Every call checks its inputs first (:func:`gnnexplain.validation.check_graph`): ``edge_index`` an integer
-    ``[2, E]`` with ids in range, finite features, and for node-level tasks ``index`` inside the graph; bad input
-    raises ``TypeError``, ``ValueError`` or ``IndexError`` naming it, before the model runs.
+    ``[2, E]`` with ids in range, finite features, for node-level tasks ``index`` inside the graph, and, for the
+    workbook's models (which record ``config``), the feature width and the ``target`` classes; bad input raises
+    ``TypeError``, ``ValueError`` or ``IndexError`` naming it, before the model runs.
     """
 
     def __call__(self, *args, seed: int | None = None, **kwargs) -> Explanation:
@@ -77,7 +78,18 @@ class SafeExplainer(Explainer):
         given = dict(zip(names, args), **{k: kwargs[k] for k in names if k in kwargs})
         if len(given) < 2:
             raise TypeError(f"an explanation needs x and edge_index, got {sorted(given)}")
-        check_graph(given["x"], given["edge_index"], name="explained graph")
+        x = given["x"]
+        check_graph(x, given["edge_index"], name="explained graph")
+        config = getattr(self.model, "config", None) or {}  # the workbook's models record their sizes
+        width = config.get("in_channels")
+        if width is not None and x.is_floating_point() and x.dim() == 2 and x.size(1) != width:
+            raise ValueError(f"x has {x.size(1)} features per node; the model {type(self.model).__name__} takes "
+                             f"in_channels={width}")
+        target, classes = kwargs.get("target"), config.get("num_classes")
+        if torch.is_tensor(target) and classes is not None and self.model_config.mode.value != "regression":
+            if target.is_floating_point() or (target.numel() and (int(target.min()) < 0
+                                                                   or int(target.max()) >= classes)):
+                raise ValueError(f"target holds {target.unique()[:5].tolist()}; allowed: class ids 0..{classes - 1}")
         index = kwargs.get("index")
         if index is not None and self.model_config.task_level.value == "node":
             if torch.is_tensor(index) and index.numel() != 1:

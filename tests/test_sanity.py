@@ -8,7 +8,8 @@ from torch_geometric.explain.algorithm import CaptumExplainer, ExplainerAlgorith
 from conftest import random_node_graph
 from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.metrics.sanity import (data_randomization_test, mask_vector, model_randomization_test,
-                                       parameter_layers, randomized_copy, rank_correlation, sanity_summary)
+                                       parameter_layers, randomized_copy, rank_correlation, sanity_checks,
+                                       sanity_summary)
 from gnnexplain.models import GCN, TrainConfig, train_node_classifier
 
 CFG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
@@ -137,3 +138,15 @@ def test_sanity_summary_averages_and_applies_the_rule():
     assert undefined["n_undefined"] == 1 and undefined["passes"] is False
     with pytest.raises(ValueError, match="at least one"):
         sanity_summary([])
+
+
+def test_sanity_checks_summarise_each_method(trained):
+    data, model = trained
+    explainers = {"Saliency": edge_explainer(model, CaptumExplainer("Saliency")),
+                  "seed only": edge_explainer(model, SeedOnly())}
+    instances = [dict(x=data.x, edge_index=data.edge_index, index=v) for v in (5, 12)]
+    table = sanity_checks(explainers, instances, num_hops=2)
+    assert table["Saliency"]["passes"] and not table["seed only"]["passes"]
+    assert table["Saliency"]["n"] == 2
+    with pytest.raises(ValueError, match="unknown methods"):
+        sanity_checks(explainers, instances, fit={"GNNExplainer": print})

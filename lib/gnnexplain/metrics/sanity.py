@@ -248,3 +248,31 @@ def sanity_summary(results: Sequence[Mapping], *, margin: float = SANITY_MARGIN)
     return {"rho_randomized_model": rho_random, "rho_seeds": rho_seeds,
             "passes": bool(len(defined) == len(pairs) and rho_random <= rho_seeds - margin),
             "n": len(pairs), "n_undefined": len(pairs) - len(defined)}
+
+
+def sanity_checks(explainers: Mapping[str, Explainer], instances: Sequence[Mapping], *,
+                  seeds: Sequence[int] = (0, 1), num_hops: int | None = None,
+                  fit: Mapping[str, Callable[[Explainer], object]] | None = None) -> dict[str, dict]:
+    """The results JSON's ``sanity`` entry: :func:`model_randomization_test` of every explainer on every instance,
+    summarised per method by :func:`sanity_summary`.
+
+    Args:
+        explainers: ``{method name: PyG Explainer}``, each around its trained model.
+        instances: the explained inputs, each the keyword arguments of one explainer call; at least one.
+        seeds, num_hops: as in :func:`model_randomization_test`.
+        fit: ``{method name: callback}`` for the methods trained on their model (see
+            :func:`model_randomization_test`).
+    Returns:
+        ``{method: {"rho_randomized_model", "rho_seeds", "passes", "n", "n_undefined"}}``.
+    Raises:
+        ValueError: for no explainer, no instance, or a ``fit`` entry for an unknown method.
+    """
+    if not explainers or not instances:
+        raise ValueError(f"need at least one explainer and one instance, got {len(explainers)} and {len(instances)}")
+    fit = dict(fit or {})
+    unknown = sorted(set(fit) - set(explainers))
+    if unknown:
+        raise ValueError(f"fit names unknown methods {unknown}; allowed: {sorted(explainers)}")
+    return {name: sanity_summary([model_randomization_test(explainer, inputs, seeds=seeds, num_hops=num_hops,
+                                                           fit=fit.get(name)) for inputs in instances])
+            for name, explainer in explainers.items()}

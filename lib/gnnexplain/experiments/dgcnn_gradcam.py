@@ -23,7 +23,8 @@ from gnnexplain.models import DGCNN, TrainConfig, cross_validate, stratified_fol
 
 
 def frequency_scores(c1: Tensor, c2: Tensor, high_bin: int = 6) -> dict[str, Tensor]:
-    """Per-node scores from the class-wise frequency matrices, for ground-truth scoring (docs/01_dgcnn_gradcam.md §1.6).
+    """Per-node scores from the class-wise frequency matrices, for ground-truth scoring
+    (docs/01_dgcnn_gradcam.md §1.6).
 
     With bin centres ``h_b = b / (bins - 1)`` and coverage-normalised rows ``N_s = C_s / sum_b C_s`` (so a
     node covered by fewer conv positions is not penalised; uncovered rows stay zero):
@@ -96,7 +97,8 @@ def explain_graphs(explainer: SafeExplainer, graphs) -> Explanation:
 
 def explain_folds(folds: list[dict], graphs, *, explanation_type: str = "phenomenon",
                   normalize: str = "max") -> dict:
-    """Grad-CAM for every graph with the cross-validation model that did not train on it (docs/01_dgcnn_gradcam.md §1.4).
+    """Grad-CAM for every graph with the cross-validation model that did not train on it
+    (docs/01_dgcnn_gradcam.md §1.4).
 
     Each fold's test graphs are explained in one batched pass; outputs are returned in the order of
     ``graphs``. All graphs must have the same number of nodes n (node identity is shared across graphs).

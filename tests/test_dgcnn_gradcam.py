@@ -1,5 +1,5 @@
 """DGCNN, SortPooling, sparsification, the brain-network generator and Grad-CAM importance frequency
-(Palcu et al. 2019; METHODS §1.9)."""
+(Palcu et al. 2019; docs/01_dgcnn_gradcam.md §1.9)."""
 
 import pytest
 import torch

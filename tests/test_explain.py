@@ -71,7 +71,7 @@ def test_pgexplainer_gets_the_prediction_gradient_after_the_guard(setup):
 
 def test_safe_explainer_is_seeded_and_leaves_the_global_rng_alone(setup):
     model, data = setup
-    explainer = node_explainer(model, "gnnexplainer", epochs=10)
+    explainer = node_explainer(model, "GNNExplainer", epochs=10)
     torch.manual_seed(123)
     expected_next = torch.rand(1)
     torch.manual_seed(123)
@@ -94,7 +94,7 @@ def test_node_methods_return_masks_of_the_documented_shapes(setup, method):
 def test_gradient_saliency_is_zero_beyond_two_hops(setup):
     from torch_geometric.utils import k_hop_subgraph
     model, data = setup
-    explanation = explain_node(node_explainer(model, "saliency"), data, 0)
+    explanation = explain_node(node_explainer(model, "Saliency"), data, 0)
     inside = torch.zeros(data.num_nodes, dtype=torch.bool)
     inside[k_hop_subgraph(0, 2, data.edge_index, num_nodes=data.num_nodes)[0]] = True
     assert explanation.node_mask[~inside].abs().sum() == 0
@@ -105,11 +105,11 @@ def test_gradient_saliency_is_zero_beyond_two_hops(setup):
 def test_node_index_outside_the_graph(setup, index):
     model, data = setup
     with pytest.raises(IndexError, match=r"outside the graph; allowed: integers 0\.\.29"):
-        explain_node(node_explainer(model, "saliency"), data, index)
+        explain_node(node_explainer(model, "Saliency"), data, index)
 
 
 def test_unknown_method():
-    with pytest.raises(ValueError, match="allowed: saliency, integrated_gradients, gnnexplainer"):
+    with pytest.raises(ValueError, match="allowed: Saliency, Integrated Gradients, GNNExplainer"):
         node_explainer(GCN(3, 2), "lime")
 
 

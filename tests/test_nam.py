@@ -27,7 +27,7 @@ def graph(seed=0, dtype=torch.float64, num_nodes=30):
 
 
 def brute_force_walks(model, data, a, c):
-    """METHODS §2.3 reference: enumerate every walk j -> k -> a and add Â[a,k] Â[k,j] <S_c[k], U[j]>."""
+    """docs/02_nam.md §2.3 reference: enumerate every walk j -> k -> a and add Â[a,k] Â[k,j] <S_c[k], U[j]>."""
     (w1, b1), (w2, _) = model.linear_parameters()
     adj_index, adj_weight = normalized_adjacency(data.edge_index, data.num_nodes, dtype=data.x.dtype)
     a_hat = {}

@@ -29,7 +29,7 @@ def test_notebook_is_committed_without_outputs(path):
 
 def check_overview(results):
     assert results["gcn_test_accuracy"] >= 0.79  # Kipf & Welling report 0.815
-    assert set(results["seconds_per_explanation"]) == {"saliency", "integrated_gradients", "gnnexplainer"}
+    assert set(results["seconds_per_explanation"]) == {"Saliency", "Integrated Gradients", "GNNExplainer"}
     assert all(s > 0 for s in results["seconds_per_explanation"].values())
 
 
@@ -38,7 +38,7 @@ def check_nam(results):
     assert results["gcn_test_accuracy"]["CiteSeer"] >= 0.67  # Kipf & Welling report 0.703
     assert results["nam_identity_max_abs_error"] < 1e-4  # closed form == grad x input, conservation
     cora = results["perturbation_auc"]["Cora"]
-    assert {"NAM", "random", "saliency", "integrated_gradients", "gnnexplainer"} <= set(cora)
+    assert {"NAM", "random", "Saliency", "Integrated Gradients", "GNNExplainer"} <= set(cora)
     assert cora["NAM"] < cora["random"]  # the paper's Fig. 6: NAM's curve lies below random deletion
     assert 0 < results["nam_all_nodes_seconds"] < 1.0
 

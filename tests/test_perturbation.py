@@ -104,7 +104,7 @@ def test_num_deleted_rounds_halves_up():
 
 def test_explainer_scores_on_the_subgraph_equal_the_full_graph(setup):
     model, data, nodes = setup
-    explainer = node_explainer(model, "saliency")
+    explainer = node_explainer(model, "Saliency")
     scores = explainer_node_scores(explainer, data.x, data.edge_index, nodes[:3])
     for t, v in enumerate(nodes[:3].tolist()):
         full = explainer(data.x, data.edge_index, index=v).node_mask.sum(-1)
@@ -135,13 +135,13 @@ def test_errors(setup):
 
 def test_ranking_explainers(setup):
     model, data, nodes = setup
-    scores = explainer_node_scores(ranking_explainer(model, "gnnexplainer", gnnexplainer_epochs=5), data.x,
+    scores = explainer_node_scores(ranking_explainer(model, "GNNExplainer", gnnexplainer_epochs=5), data.x,
                                    data.edge_index, nodes[:2], seed=0)
     hood = k_hop_subgraph(int(nodes[0]), 3, data.edge_index, num_nodes=data.num_nodes)[0]
     outside = torch.ones(data.num_nodes, dtype=torch.bool)
     outside[hood] = False
     assert (scores[0, outside] == 0).all() and (scores[0, hood] >= 0).all()
-    with pytest.raises(ValueError, match="allowed: saliency, integrated_gradients, gnnexplainer"):
+    with pytest.raises(ValueError, match="allowed: Saliency, Integrated Gradients, GNNExplainer"):
         ranking_explainer(model, "nam")
 
 

@@ -15,7 +15,17 @@ from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer
 from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.validation import check_node_index
 
-NODE_METHODS = ("saliency", "integrated_gradients", "gnnexplainer")
+NODE_METHODS = ("Saliency", "Integrated Gradients", "GNNExplainer")
+"""Display names of the node baselines of :func:`node_explainer`."""
+
+CLASS_NAMES = {
+    "Cora": ["Case_Based", "Genetic_Algorithms", "Neural_Networks", "Probabilistic_Methods",
+             "Reinforcement_Learning", "Rule_Learning", "Theory"],
+    "CiteSeer": ["Agents", "AI", "DB", "IR", "ML", "HCI"],
+    "PubMed": ["Diabetes_Experimental", "Diabetes_Type_1", "Diabetes_Type_2"],
+}
+"""Topic of each class id of the Planetoid citation graphs (notebooks 00 and 02)."""
+
 _MODEL_CONFIG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
 
 
@@ -69,17 +79,17 @@ def node_explainer(model: torch.nn.Module, method: str, *, epochs: int = 200, lr
 
     Args:
         model: maps ``(x [N, F], edge_index [2, E])`` to logits ``[N, C]``.
-        method: one of :data:`NODE_METHODS`: ``"saliency"`` (|∂logit/∂input|, Simonyan et al. 2014),
-            ``"integrated_gradients"`` (Sundararajan et al. 2017), ``"gnnexplainer"`` (learned soft masks).
+        method: one of :data:`NODE_METHODS`: ``"Saliency"`` (|∂logit/∂input|, Simonyan et al. 2014),
+            ``"Integrated Gradients"`` (Sundararajan et al. 2017), ``"GNNExplainer"`` (learned soft masks).
         epochs, lr: GNNExplainer's optimisation settings (the paper's defaults).
     Raises:
         ValueError: for an unknown ``method``.
     """
-    if method == "saliency":
+    if method == "Saliency":
         algorithm = CaptumExplainer("Saliency")
-    elif method == "integrated_gradients":
+    elif method == "Integrated Gradients":
         algorithm = CaptumExplainer("IntegratedGradients")
-    elif method == "gnnexplainer":
+    elif method == "GNNExplainer":
         algorithm = GNNExplainer(epochs=epochs, lr=lr)
     else:
         raise ValueError(f"unknown method={method!r}; allowed: {', '.join(NODE_METHODS)}")

@@ -4,6 +4,7 @@ for one generated dataset and across generator seeds."""
 
 from __future__ import annotations
 
+import time
 from typing import Sequence
 
 import numpy as np
@@ -15,14 +16,15 @@ from torch_geometric.explain.config import ExplanationType
 
 from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.data import brain_graphs, brain_networks, oracle_scores
-from gnnexplain.experiments.common import explain_and_time
+from gnnexplain.experiments.common import explain_and_time, mean_std
 from gnnexplain.explain.gradcam import GradCAM, class_frequency, importance_frequency
 from gnnexplain.metrics import node_auroc, precision_at_k
-from gnnexplain.models import DGCNN, cross_validate, stratified_folds
+from gnnexplain.models import DGCNN, TrainConfig, cross_validate, stratified_folds
 
 
 def frequency_scores(c1: Tensor, c2: Tensor, high_bin: int = 6) -> dict[str, Tensor]:
-    """Per-node scores from the class-wise frequency matrices, for ground-truth scoring (docs/01_dgcnn_gradcam.md §1.6).
+    """Per-node scores from the class-wise frequency matrices, for ground-truth scoring
+    (docs/01_dgcnn_gradcam.md §1.6).
 
     With bin centres ``h_b = b / (bins - 1)`` and coverage-normalised rows ``N_s = C_s / sum_b C_s`` (so a
     node covered by fewer conv positions is not penalised; uncovered rows stay zero):
@@ -95,7 +97,8 @@ def explain_graphs(explainer: SafeExplainer, graphs) -> Explanation:
 
 def explain_folds(folds: list[dict], graphs, *, explanation_type: str = "phenomenon",
                   normalize: str = "max") -> dict:
-    """Grad-CAM for every graph with the cross-validation model that did not train on it (docs/01_dgcnn_gradcam.md §1.4).
+    """Grad-CAM for every graph with the cross-validation model that did not train on it
+    (docs/01_dgcnn_gradcam.md §1.4).
 
     Each fold's test graphs are explained in one batched pass; outputs are returned in the order of
     ``graphs``. All graphs must have the same number of nodes n (node identity is shared across graphs).
@@ -196,3 +199,189 @@ def generator_seed_study(p: float, seeds: Sequence[int], *, n_per_class: int, n_
     return out
 
 
+LEVELS = (100, 70, 50, 30, 10)
+"""Sparsification percentages p of the paper (Palcu et al. 2019, §4.2), densest first."""
+
+PAPER_ACCURACY = {100: 97.9, 70: 98.5, 50: 97.3, 30: 92.9, 10: 90.3}
+"""Mean 10-fold CV accuracy (%) per sparsification level p, the paper's Table 1."""
+
+SCORE_NAMES = {"mean_difference": "mean difference", "difference": "raw difference", "high": "high mass",
+               "high_normalized": "high mass (normalised)"}
+"""Display label of each score of :func:`frequency_scores`, headline first (docs/01_dgcnn_gradcam.md §1.6)."""
+
+
+def level_training(*, quick: bool) -> dict[int, TrainConfig]:
+    """The DGCNN training settings per sparsification level (docs/01_dgcnn_gradcam.md §1.4; our choices where the
+    paper is silent).
+
+    Adam with lr 1e-3, no weight decay, at most the paper's 50 epochs for p >= 50% and 100 for p <= 30% (quick:
+    25 / 35), batches of 25 graphs (quick: 10, so that few graphs still give several steps) and, in full mode,
+    early stopping after 10 epochs without a lower validation loss (quick: none).
+
+    Args:
+        quick: the reduced settings of the notebook's quick mode.
+    Returns:
+        ``{p: TrainConfig}`` for every p of :data:`LEVELS`.
+    """
+    def epochs(p):
+        if p >= 50:
+            return 25 if quick else 50
+        return 35 if quick else 100
+
+    return {p: TrainConfig(epochs=epochs(p), lr=1e-3, weight_decay=0.0, patience=None if quick else 10,
+                           batch_size=10 if quick else 25) for p in LEVELS}
+
+
+def fold_accuracy(folds: Sequence[dict]) -> dict:
+    """Mean and sample std (ddof = 1) of the test accuracies of cross-validation folds, in float32.
+
+    Computed by torch on a float32 tensor, as the notebook always has (float64 would change the last digits of
+    the published results); over generator seeds, :func:`seed_study_summary` uses
+    :func:`gnnexplain.experiments.common.mean_std`.
+
+    Args:
+        folds: from :func:`gnnexplain.models.cross_validate`, at least two, each with ``test_acc`` in [0, 1].
+    Returns:
+        ``{"mean", "std", "n"}``, accuracies as fractions in [0, 1].
+    Raises:
+        ValueError: for fewer than two folds.
+    """
+    if len(folds) < 2:
+        raise ValueError(f"fold_accuracy needs at least two folds, got {len(folds)}")
+    accuracy = torch.tensor([f["test_acc"] for f in folds])
+    return {"mean": float(accuracy.mean()), "std": float(accuracy.std()), "n": len(folds)}
+
+
+def cross_validate_levels(networks, graphs: dict, folds: Tensor, *, configs: dict, k: int, seed: int = 0) -> dict:
+    """Cross-validate a DGCNN at every sparsification level on the same folds, timed (docs/01_dgcnn_gradcam.md §1.4).
+
+    Models are cached per level and fold (:func:`gnnexplain.models.cross_validate`, name ``dgcnn-brain-p<p>``).
+
+    Args:
+        networks: the generated :func:`gnnexplain.data.brain_networks` (its ``params`` key the cache).
+        graphs: ``{p: [Data]}`` from :func:`gnnexplain.data.brain_graphs`. folds: fold ids ``[G]``.
+        configs: ``{p: TrainConfig}`` (:func:`level_training`). k: SortPooling size. seed: training seed.
+    Returns:
+        ``{"folds": {p: [fold dicts]}, "seconds": {p: wall time of training or loading, s}}``.
+    Raises:
+        KeyError: if ``configs`` lacks a level of ``graphs``.
+    """
+    out = {"folds": {}, "seconds": {}}
+    for p, level_graphs in graphs.items():
+        start = time.perf_counter()
+        build = lambda n=level_graphs[0].num_features: DGCNN(n, 2, k=k)  # noqa: E731
+        out["folds"][p] = cross_validate(build, level_graphs, folds, config=configs[p], name=f"dgcnn-brain-p{p}",
+                                         key={"data": networks.params, "p": p, "features": "dEWD20+id"}, seed=seed)
+        out["seconds"][p] = time.perf_counter() - start
+    return out
+
+
+def random_auroc(truth: Tensor, draws: int, *, seed: int = 0) -> float:
+    """Mean AUROC of uniformly random node scores against the planted nodes: the chance level (≈ 0.5).
+
+    Args:
+        truth: BoolTensor ``[n]`` with both classes. draws: number of random score vectors, >= 1.
+        seed: seeds the generator of the draws.
+    Returns:
+        Mean AUROC in [0, 1] (float32 mean, as torch computes it).
+    Raises:
+        ValueError: for ``draws < 1`` (and the errors of :func:`gnnexplain.metrics.node_auroc`).
+    """
+    if draws < 1:
+        raise ValueError(f"draws={draws} must be >= 1")
+    generator = torch.Generator().manual_seed(seed)
+    return float(torch.tensor([node_auroc(torch.rand(truth.numel(), generator=generator), truth)
+                               for _ in range(draws)]).mean())
+
+
+def ground_truth_table(scored: dict, *, random: float, oracle: float):
+    """The planted-node table of notebook 01: AUROC of every score and of its position-only control per level,
+    Precision@|S| of the headline score, the random and oracle references (docs/01_dgcnn_gradcam.md §1.6).
+
+    Args:
+        scored: ``{p: planted_node_scores(...)}``. random, oracle: AUROCs of :func:`random_auroc` and of the
+            data oracle.
+    Returns:
+        ``pandas.DataFrame`` indexed by p (``"p (%)"``), one column per score and control (labels of
+        :data:`SCORE_NAMES`), then ``"Precision@8 (mean difference)"``, ``"random"``, ``"data oracle"``.
+    """
+    import pandas as pd
+
+    table = pd.DataFrame({f"Grad-CAM: {label}": {p: s["auroc"][name] for p, s in scored.items()}
+                          for name, label in SCORE_NAMES.items()})
+    for name, label in SCORE_NAMES.items():
+        table[f"position-only (H≡1): {label}"] = {p: s["control"][name] for p, s in scored.items()}
+    table["Precision@8 (mean difference)"] = {p: s["precision"] for p, s in scored.items()}
+    table["random"] = random
+    table["data oracle"] = oracle
+    return table.rename_axis("p (%)")
+
+
+SEED_STUDY_COLUMNS = {"CV accuracy": ("accuracy",), "AUROC (mean difference)": ("auroc", "mean_difference"),
+                      "position-only control": ("control", "mean_difference"), "Precision@8": ("precision",),
+                      "data oracle": ("oracle",)}
+"""Columns of the generator-seed study and where each is read in a :func:`generator_seed_study` record."""
+
+
+def _study_value(record: dict, path: tuple) -> float:
+    for key in path:
+        record = record[key]
+    return record
+
+
+def seed_study_table(study: dict):
+    """One row per generator seed of :func:`generator_seed_study`, columns :data:`SEED_STUDY_COLUMNS`.
+
+    Returns:
+        ``pandas.DataFrame`` indexed by ``"generator seed"``.
+    """
+    import pandas as pd
+
+    return pd.DataFrame({seed: {column: _study_value(record, path) for column, path in SEED_STUDY_COLUMNS.items()}
+                         for seed, record in study.items()}).T.rename_axis("generator seed")
+
+
+def seed_study_summary(study: dict) -> dict:
+    """Mean and population std (ddof = 0) over generator seeds of each column of :func:`seed_study_table`.
+
+    Returns:
+        ``{"mean": {column: float}, "std": {column: float}, "n_seeds": int}``
+        (:func:`gnnexplain.experiments.common.mean_std` per column).
+    Raises:
+        ValueError: if ``study`` is empty.
+    """
+    stats = {column: mean_std([_study_value(r, path) for r in study.values()])
+             for column, path in SEED_STUDY_COLUMNS.items()}
+    return {"mean": {c: s["mean"] for c, s in stats.items()}, "std": {c: s["std"] for c, s in stats.items()},
+            "n_seeds": len(study)}
+
+
+def accuracy_results(accuracy: dict) -> dict:
+    """The accuracy part of notebook 01's results JSON, next to the paper's Table 1.
+
+    Args:
+        accuracy: ``{p: fold_accuracy(...)}``.
+    Returns:
+        ``{"accuracy_by_p": {p: mean}, "accuracy_std_by_p": {p: std}, "paper_accuracy_by_p": {p: fraction}}``,
+        accuracies as fractions in [0, 1] (the paper's from :data:`PAPER_ACCURACY`, labelled as the paper's).
+    """
+    return {"accuracy_by_p": {p: a["mean"] for p, a in accuracy.items()},
+            "accuracy_std_by_p": {p: a["std"] for p, a in accuracy.items()},
+            "paper_accuracy_by_p": {p: a / 100 for p, a in PAPER_ACCURACY.items()}}
+
+
+def ground_truth_results(scored: dict) -> dict:
+    """The planted-node part of notebook 01's results JSON (docs/01_dgcnn_gradcam.md §1.6).
+
+    Args:
+        scored: ``{p: planted_node_scores(...)}``.
+    Returns:
+        ``gt_auroc_by_p`` and ``position_control_auroc_by_p`` (the headline score ``"mean_difference"`` and its
+        position-only control per p), ``gt_auroc_all_scores_by_p`` and ``position_control_all_scores_by_p``
+        (every score of :func:`frequency_scores`) and ``precision_at_8_by_p``; AUROCs and precisions in [0, 1].
+    """
+    return {"gt_auroc_by_p": {p: s["auroc"]["mean_difference"] for p, s in scored.items()},
+            "gt_auroc_all_scores_by_p": {p: s["auroc"] for p, s in scored.items()},
+            "position_control_auroc_by_p": {p: s["control"]["mean_difference"] for p, s in scored.items()},
+            "position_control_all_scores_by_p": {p: s["control"] for p, s in scored.items()},
+            "precision_at_8_by_p": {p: s["precision"] for p, s in scored.items()}}

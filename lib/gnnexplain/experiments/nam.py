@@ -4,6 +4,8 @@ computation subgraph (docs/02_nam.md §2.4)."""
 
 from __future__ import annotations
 
+import time
+
 import torch
 from torch import Tensor
 from torch_geometric.explain.algorithm import GNNExplainer
@@ -11,8 +13,11 @@ from torch_geometric.utils import k_hop_subgraph
 from tqdm.auto import tqdm
 
 from gnnexplain.core.masks import SafeExplainer
+from gnnexplain.data import DatasetUnavailableError, load_dataset
 from gnnexplain.experiments.common import NODE_METHODS, explain_and_time, node_explainer
-from gnnexplain.explain.nam import NAM, NAM_TARGETS
+from gnnexplain.explain.nam import NAM, NAM_TARGETS, nam_autograd, nam_bias_share, nam_contributions, nam_self_walk
+from gnnexplain.metrics import perturbation_experiment
+from gnnexplain.models import TrainConfig, load_or_train, train_node_classifier
 from gnnexplain.models.gcn import GCN
 from gnnexplain.validation import check_node_indices
 
@@ -54,7 +59,7 @@ def explainer_node_scores(explainer, x: Tensor, edge_index: Tensor, nodes, *, ho
 def ranking_explainer(model: torch.nn.Module, method: str, *, gnnexplainer_epochs: int = 200):
     """The explainer behind a baseline ranking of neighbours in the deletion experiment.
 
-    ``"saliency"`` and ``"integrated_gradients"`` are :func:`gnnexplain.experiments.common.node_explainer` (feature
+    ``"Saliency"`` and ``"Integrated Gradients"`` are :func:`gnnexplain.experiments.common.node_explainer` (feature
     masks, summed per node by :func:`explainer_node_scores`). ``"gnnexplainer"`` learns one mask value per
     *node* (``node_mask_type="object"``) plus the edge mask: a node ranking is what this experiment deletes
     by, and it is 2-4x cheaper than the ``[N, F]`` feature mask ([proposal]; Ying et al. 2019 learn both).
@@ -64,7 +69,7 @@ def ranking_explainer(model: torch.nn.Module, method: str, *, gnnexplainer_epoch
     """
     if method not in NODE_METHODS:
         raise ValueError(f"unknown method={method!r}; allowed: {', '.join(NODE_METHODS)}")
-    if method != "gnnexplainer":
+    if method != "GNNExplainer":
         return node_explainer(model, method)
     return SafeExplainer(model, GNNExplainer(epochs=gnnexplainer_epochs), explanation_type="model",
                          node_mask_type="object", edge_mask_type="object",
@@ -90,3 +95,158 @@ def nam_explainer(model: GCN, *, target: str = "pred", method: str = "auto") -> 
                          node_mask_type="object", edge_mask_type=None,
                          model_config=dict(mode="multiclass_classification", task_level="node",
                                            return_type="raw"))
+
+
+PAPER_TABLE1 = {"Cora": (2708, 5429, 1433, 7), "CiteSeer": (3327, 4732, 3703, 6), "PubMed": (19717, 44338, 500, 3)}
+"""Nodes, edges, features and classes per dataset, Xie & Lu's Table 1."""
+
+PAPER_GCN_ACCURACY = {"Cora": 0.815, "CiteSeer": 0.703, "PubMed": 0.790}
+"""GCN test accuracy on the public split, Kipf & Welling (ICLR 2017), Table 2."""
+
+PAPER_NODES = {"Cora": (1358, 919), "CiteSeer": (1422, 2064), "PubMed": (11450, 14751)}
+"""``(centre node, its most influential 1-hop neighbour)`` of the NIV examples, Xie & Lu's Figs. 7–9."""
+
+
+def load_graphs(names) -> dict:
+    """Load the citation graphs with row-normalised features (Kipf & Welling), skipping unavailable ones.
+
+    Args:
+        names: dataset names, e.g. ``["Cora", "CiteSeer", "PubMed"]``.
+    Returns:
+        ``{"graphs": {name: (dataset, data)}, "skipped": {name: reason}}``, in the order of ``names``; a dataset
+        whose raw files can be neither found nor downloaded (:class:`gnnexplain.data.DatasetUnavailableError`)
+        is skipped with the error's message.
+    """
+    import torch_geometric.transforms as T
+
+    out = {"graphs": {}, "skipped": {}}
+    for name in names:
+        try:
+            dataset = load_dataset(name, transform=T.NormalizeFeatures())
+        except DatasetUnavailableError as exc:
+            out["skipped"][name] = str(exc)
+            continue
+        out["graphs"][name] = (dataset, dataset[0])
+    return out
+
+
+def dataset_table(graphs: dict):
+    """Size and split of each loaded graph next to the paper's Table 1 (:data:`PAPER_TABLE1`).
+
+    Args:
+        graphs: ``{name: (dataset, data)}`` from :func:`load_graphs`; ``data`` has the Planetoid masks.
+    Returns:
+        ``pandas.DataFrame``, one row per dataset.
+    """
+    import pandas as pd
+
+    rows = {}
+    for name, (dataset, data) in graphs.items():
+        nodes, edges, _, _ = PAPER_TABLE1[name]
+        split = " / ".join(str(int(m.sum())) for m in (data.train_mask, data.val_mask, data.test_mask))
+        rows[name] = {"nodes": data.num_nodes, "undirected edges": data.num_edges // 2,
+                      "features": dataset.num_features, "classes": dataset.num_classes, "train / val / test": split,
+                      "paper (Xie & Lu, Table 1): nodes / edges": f"{nodes} / {edges}"}
+    return pd.DataFrame(rows).T
+
+
+def train_gcns(graphs: dict, *, seed: int = 0) -> dict:
+    """The two-layer GCN of Kipf & Welling per graph (default :class:`TrainConfig`), cached, with its predictions.
+
+    Args:
+        graphs: ``{name: (dataset, data)}`` from :func:`load_graphs`. seed: training seed.
+    Returns:
+        ``{"models": {name: GCN}, "reports": {name: training report}, "predictions": {name: LongTensor [N]}}``.
+    """
+    config = TrainConfig()
+    out = {"models": {}, "reports": {}, "predictions": {}}
+    for name, (dataset, data) in graphs.items():
+        model, out["reports"][name] = load_or_train(
+            lambda d=dataset: GCN(d.num_features, d.num_classes),
+            lambda m, d=data: train_node_classifier(m, d, config=config, progress=False),
+            name=f"gcn-{name.lower()}", key={"dataset": name, "split": "public", "features": "normalized",
+                                             "train": config.as_dict()}, seed=seed)
+        out["models"][name] = model
+        with torch.no_grad():
+            out["predictions"][name] = model(data.x, data.edge_index).argmax(-1)
+    return out
+
+
+def _best_seconds(fn, repeats: int = 3) -> float:
+    return min(explain_and_time(fn, [{}])[1] for _ in range(repeats))
+
+
+def identity_check(model: GCN, data, predictions: Tensor, *, sample_size: int, seed: int = 0) -> dict[str, float]:
+    """NAM's identities checked on a real graph, and the closed form timed against autograd (docs/02_nam.md §2.2).
+
+    On ``sample_size`` random nodes (seeded), the closed form is compared with autograd gradient × input; on all
+    nodes, the contributions plus the biases' share are compared with the logit of the predicted class.
+
+    Args:
+        model: a 2-layer :class:`GCN` in eval mode. data: ``x [N, F]``, ``edge_index [2, E]``.
+        predictions: LongTensor ``[N]``, the class explained at each node. sample_size: nodes checked against
+            autograd, >= 1. seed: seeds the sample.
+    Returns:
+        ``{check: value}``: the largest errors (float32 round-off when the identities hold; 0 beyond 2 hops), the
+        walk ``a -> a -> a``'s mean share of Σ |NAM| in [0, 1], the stored contributions (nnz) and the seconds of
+        both routes for all nodes (autograd extrapolated from the sample).
+    Raises:
+        ValueError: for ``sample_size < 1`` (and the errors of :func:`gnnexplain.explain.nam.nam_contributions`).
+    """
+    if sample_size < 1:
+        raise ValueError(f"sample_size={sample_size} must be >= 1")
+    x, ei, n = data.x, data.edge_index, data.num_nodes
+    seconds_all = _best_seconds(lambda: nam_contributions(model, x, ei))
+    contributions = nam_contributions(model, x, ei)                      # [N, N] sparse, predicted classes
+    logits = model(x, ei).detach()
+    conservation = (torch.sparse.sum(contributions, 1).to_dense() + nam_bias_share(model, x, ei)
+                    - logits[torch.arange(n), predictions])
+    sample = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:sample_size]
+    dense = contributions.index_select(0, sample).to_dense()
+    autograd, seconds_each = explain_and_time(lambda a: nam_autograd(model, x, ei, a, int(predictions[a])),
+                                              [{"a": int(a)} for a in sample])
+    autograd = torch.stack(autograd)
+    beyond = max(float(autograd[i][~torch.isin(torch.arange(n), k_hop_subgraph(int(a), 2, ei, num_nodes=n)[0])]
+                       .abs().max()) for i, a in enumerate(sample))
+    mass = torch.zeros(n).index_add_(0, contributions.indices()[0], contributions.values().abs())
+    self_walk_share = nam_self_walk(model, x, ei).abs() / mass.clamp_min(1e-12)
+    return {"max |closed form - grad x input|": float((dense - autograd).abs().max()),
+            "max |sum NAM + bias share - logit|": float(conservation.abs().max()),
+            "max |grad x input| beyond 2 hops": beyond, "stored contributions (nnz)": contributions._nnz(),
+            "walk a->a->a: mean share of sum |NAM|": float(self_walk_share.mean()),
+            "closed form, all nodes (s)": seconds_all,
+            "autograd loop, all nodes (s, extrapolated)": seconds_each * n,
+            "speed-up": seconds_each * n / seconds_all}
+
+
+def perturbation_study(model: GCN, data, *, num_nodes: int, random_seeds: int, gnnexplainer_epochs: int,
+                       seed: int = 0) -> dict:
+    """The neighbour-deletion experiment (Xie & Lu §4.1, Fig. 6; docs/02_nam.md §2.4) on ``num_nodes`` test nodes.
+
+    The test nodes are a seeded random sample (in id order); they are ranked by NAM (predicted and true class)
+    and by each baseline of :data:`NODE_METHODS` (:func:`ranking_explainer`), and deleted by
+    :func:`gnnexplain.metrics.perturbation_experiment` with ``random_seeds`` random orders.
+
+    Args:
+        model: a 2-layer :class:`GCN`. data: with ``test_mask``, ``y``. num_nodes: test nodes, >= 1.
+        random_seeds: seeds 0 .. random_seeds-1 of the random baseline. gnnexplainer_epochs: GNNExplainer's
+            epochs. seed: seeds the sample and GNNExplainer.
+    Returns:
+        ``{"result": PerturbationResult, "seconds": {"rankings (s)", "deletion runs (s)"}}``.
+    """
+    x, ei = data.x, data.edge_index
+    test = data.test_mask.nonzero().view(-1)
+    pick = torch.randperm(test.numel(), generator=torch.Generator().manual_seed(seed))[:num_nodes]
+    nodes = test[pick.sort().values]
+    start = time.perf_counter()
+    rankings = {"NAM": nam_contributions(model, x, ei, index=nodes),
+                "NAM (true class)": nam_contributions(model, x, ei, index=nodes, target=data.y[nodes])}
+    for method in NODE_METHODS:
+        explainer = ranking_explainer(model, method, gnnexplainer_epochs=gnnexplainer_epochs)
+        rankings[method] = explainer_node_scores(explainer, x, ei, nodes, seed=seed)
+    explain_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    result = perturbation_experiment(model, data, nodes, rankings, random_seeds=range(random_seeds), progress=False)
+    return {"result": result,
+            "seconds": {"rankings (s)": explain_seconds, "deletion runs (s)": time.perf_counter() - start}}
+

@@ -23,7 +23,7 @@ from gnnexplain.explain.base import SupportCheck, mismatch
 
 REDUCTIONS = ("square", "l2", "abs", "raw")
 SIGMA_MODES = ("absolute", "relative")
-METHODS = ("vanilla", "smooth", "bayes", "bayes_smooth")
+METHODS = ("VanillaGrad", "SmoothGrad", "BayesGrad", "BayesSmoothGrad")
 
 
 def reduce_gradient(grad: Tensor, reduction: str) -> Tensor:
@@ -216,6 +216,7 @@ class BayesSmoothGrad(EmbeddingSaliency):
     dropout = True
 
 
-ALGORITHMS = {"vanilla": VanillaGrad, "smooth": SmoothGrad, "bayes": BayesGrad, "bayes_smooth": BayesSmoothGrad}
+ALGORITHMS = {"VanillaGrad": VanillaGrad, "SmoothGrad": SmoothGrad, "BayesGrad": BayesGrad,
+              "BayesSmoothGrad": BayesSmoothGrad}
 
 

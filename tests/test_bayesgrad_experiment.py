@@ -51,6 +51,7 @@ def test_settings_quick_and_full_follow_the_paper_schedules():
     assert full.esol.lr == 5e-4 and full.full.lr == 1e-3 and full.full.batch_size == 32
     table = full.schedules()
     assert table.loc["SR-MMP NFP", "paper epochs"] == 200 and table.loc["ESOL NFP, each fold", "epochs (cap)"] == 50
+    assert table.loc["SR-MMP NFP", "patience"] == 10 and set(quick.schedules()["patience"]) == {"all epochs"}
 
 
 def test_table1_methods_use_display_names_and_m():
@@ -121,6 +122,8 @@ def test_small_data_summary_uses_the_sample_std_and_the_paired_test():
                                                          "n_models": 3}
     assert results["bayesgrad_vs_vanillagrad_pvalue"] == pytest.approx(paired["pvalue"])
     assert results["paper_pyridine_prauc"]["BayesGrad"] == {"mean": 0.544, "std": 0.019}
+    with pytest.raises(ValueError, match="ddof"):
+        study_of({"BayesGrad": [0.5]}).prauc()
 
 
 def test_small_data_study_trains_one_model_per_subset(tmp_path, monkeypatch):

@@ -95,13 +95,16 @@ class Settings:
                    srmmp=config(3, 60, patience=10), esol=config(25, 50, lr=5e-4))
 
     def schedules(self) -> pd.DataFrame:
-        """Epoch cap, early-stopping patience (None: all epochs) and learning rate per model, and the paper's
+        """Epoch cap, early-stopping patience (``"all epochs"``: none) and learning rate per model, and the paper's
         epochs."""
         labels = {"full": "pyridine GGNN, full data", "subset": "pyridine GGNN, each subset",
                   "srmmp": "SR-MMP NFP", "esol": "ESOL NFP, each fold"}
-        return pd.DataFrame({label: {"epochs (cap)": getattr(self, key).epochs, "patience": getattr(self, key).patience,
-                                     "lr": getattr(self, key).lr, "paper epochs": PAPER_EPOCHS[key]}
-                             for key, label in labels.items()}).T
+        rows = {}
+        for key, label in labels.items():
+            config = getattr(self, key)
+            rows[label] = {"epochs (cap)": config.epochs, "patience": config.patience or "all epochs",
+                           "lr": config.lr, "paper epochs": PAPER_EPOCHS[key]}
+        return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def table1_methods(num_samples: int, *, sigma: float = SIGMA) -> dict[str, dict]:
@@ -302,10 +305,15 @@ class SmallDataStudy:
 
     @property
     def methods(self) -> list[str]:
+        """The methods' display names, in the order they were run."""
         return list(self.curves)
 
     def prauc(self, *, quirk: bool = False) -> dict[str, dict]:
-        """Method -> :func:`mean_std` (sample std, ddof = 1, as the paper) of its PR-AUC over the models."""
+        """Method -> :func:`mean_std` (sample std, ddof = 1, as the paper) of its PR-AUC over the models.
+
+        Raises:
+            ValueError: for a study of one model (a sample std needs two).
+        """
         return {m: mean_std(self.per_model[f"{m} (quirk)" if quirk else m], ddof=1) for m in self.methods}
 
     def summary(self, paper: Mapping[str, tuple[float, float]] = PAPER_TABLE1) -> pd.DataFrame:

@@ -186,10 +186,10 @@ def test_training_learns_and_balances():
 def test_bayesgrad_refuses_inactive_dropout_and_noiseless_smoothgrad_equals_vanilla(cls):
     torch.manual_seed(0)
     model, g = cls(hidden_channels=8, num_layers=2, dropout=0.0), graph()
-    vanilla = run(model, "vanilla", g)
+    vanilla = run(model, "VanillaGrad", g)
     with pytest.raises(ValueError, match="every dropout of .* has p=0"):  # it would silently be VanillaGrad
-        run(model, "bayes", g, num_samples=7)
-    smooth = run(model, "smooth", g, num_samples=5, sigma=0.0)
+        run(model, "BayesGrad", g, num_samples=7)
+    smooth = run(model, "SmoothGrad", g, num_samples=5, sigma=0.0)
     assert torch.allclose(smooth.node_mask, vanilla.node_mask, atol=1e-6)
 
 
@@ -197,13 +197,13 @@ def test_bayesgrad_samples_dropout_and_restores_modes():
     torch.manual_seed(0)
     model, g = GGNN(hidden_channels=8, num_layers=2, dropout=0.5), graph()
     model.eval()
-    vanilla, bayes = run(model, "vanilla", g), run(model, "bayes", g, num_samples=50)
+    vanilla, bayes = run(model, "VanillaGrad", g), run(model, "BayesGrad", g, num_samples=50)
     assert bayes.node_std.min() > 0 and not torch.allclose(bayes.node_mask, vanilla.node_mask)
     assert not model.training and not any(m.training for m in model.modules())
-    again = run(model, "bayes", g, num_samples=50)
+    again = run(model, "BayesGrad", g, num_samples=50)
     assert torch.equal(again.node_mask, bayes.node_mask)  # same seed -> same numbers
     assert bayes.node_mask.shape == (g.num_nodes, 1) and bayes.node_mean.shape == (g.num_nodes,)
-    ucb = run(model, "bayes", g, num_samples=50, lam=1.0)  # the repo's UCB form: mean + λ std
+    ucb = run(model, "BayesGrad", g, num_samples=50, lam=1.0)  # the repo's UCB form: mean + λ std
     assert torch.allclose(ucb.node_mask.view(-1), bayes.node_mean + bayes.node_std)
 
 
@@ -223,10 +223,10 @@ def test_many_molecules_in_one_call_equal_one_by_one():
     torch.manual_seed(0)
     model = GGNN(hidden_channels=8, num_layers=2).eval()
     graphs = [graph(s) for s in SMILES]
-    explainer = saliency_explainer(model, "vanilla")
+    explainer = saliency_explainer(model, "VanillaGrad")
     means, stds = explain_molecules(explainer, graphs, chunk=3)
     for g, m in zip(graphs, means):
-        assert torch.allclose(m, run(model, "vanilla", g).node_mask.view(-1), atol=1e-7)
+        assert torch.allclose(m, run(model, "VanillaGrad", g).node_mask.view(-1), atol=1e-7)
     assert [len(s) for s in stds] == [g.num_nodes for g in graphs]
 
 
@@ -252,12 +252,12 @@ class LinearReadout(torch.nn.Module):
 def test_signed_gradient_times_input_is_exact_on_linear_model():
     torch.manual_seed(0)
     model, g = LinearReadout(), graph("CCO")
-    expl = run(model, "vanilla", g, signed=True)
+    expl = run(model, "VanillaGrad", g, signed=True)
     exact = (model.embed(g.x) @ model.w).detach()
     assert torch.allclose(expl.node_mask.view(-1), exact, atol=1e-6)
     assert torch.isclose(expl.node_mask.sum(), model(g.x, g.edge_index).sum(), atol=1e-5)
     baseline = torch.ones(4)
-    shifted = run(model, "vanilla", g, signed=True, baseline=baseline).node_mask.view(-1)
+    shifted = run(model, "VanillaGrad", g, signed=True, baseline=baseline).node_mask.view(-1)
     assert torch.allclose(shifted, exact - baseline @ model.w.detach(), atol=1e-6)
 
 
@@ -286,9 +286,9 @@ def test_bad_parameters_raise_clear_errors():
     with pytest.raises(ValueError, match="method"):
         saliency_explainer(LinearReadout(), "integrated")
     with pytest.raises(ValueError, match="no torch.nn.Dropout"):
-        run(LinearReadout(), "bayes", graph("CCO"), num_samples=3)
+        run(LinearReadout(), "BayesGrad", graph("CCO"), num_samples=3)
     with pytest.raises(TypeError, match="embed"):
-        run(torch.nn.Linear(2, 1), "vanilla", graph("CCO"))
+        run(torch.nn.Linear(2, 1), "VanillaGrad", graph("CCO"))
     from gnnexplain.explain import SafeExplainer
 
     with pytest.raises(ValueError, match="node_mask_type='attributes'; allowed: 'object'"):

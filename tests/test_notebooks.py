@@ -52,7 +52,7 @@ def check_bayesgrad(results):
     assert all(0.1 < v["mean"] < 1 and v["n_models"] >= 2 for v in results["pyridine_prauc"].values())
     prauc = results["pyridine_prauc"]
     assert prauc["BayesGrad"]["mean"] >= prauc["VanillaGrad"]["mean"]  # paper: 0.544 vs 0.506
-    assert 0 <= results["bayes_vs_vanilla_pvalue"] <= 1
+    assert 0 <= results["bayesgrad_vs_vanillagrad_pvalue"] <= 1
     assert results["srmmp_rocauc"] >= 0.6
     tyrphostin = {row["molecule"]: row for row in results["tyrphostin"]}
     assert tyrphostin["Tyrphostin 9"]["site"] == "O6" and tyrphostin["OH -> CH3 analogue"]["site"] == "C6"

@@ -24,7 +24,7 @@ from gnnexplain.validation import check_finite, check_graph, check_number
 
 REDUCTIONS = ("square", "l2", "abs", "raw")
 SIGMA_MODES = ("absolute", "relative")
-METHODS = ("vanilla", "smooth", "bayes", "bayes_smooth")
+METHODS = ("VanillaGrad", "SmoothGrad", "BayesGrad", "BayesSmoothGrad")
 
 
 def reduce_gradient(grad: Tensor, reduction: str) -> Tensor:
@@ -227,6 +227,7 @@ class BayesSmoothGrad(EmbeddingSaliency):
     dropout = True
 
 
-ALGORITHMS = {"vanilla": VanillaGrad, "smooth": SmoothGrad, "bayes": BayesGrad, "bayes_smooth": BayesSmoothGrad}
+ALGORITHMS = {"VanillaGrad": VanillaGrad, "SmoothGrad": SmoothGrad, "BayesGrad": BayesGrad,
+              "BayesSmoothGrad": BayesSmoothGrad}
 
 

@@ -21,9 +21,20 @@ import resource
 import time
 
 import torch
-
-from gnnexplain.data import BENCHMARKS, explained_nodes, load_dataset, make_benchmark, make_is_acyclic, split_graphs
-from gnnexplain.experiments.gnnexplainer_xgnn import explain_edges, notebook_settings, table1_explainer, xgnn_generator
+from gnnexplain.data import (
+    BENCHMARKS,
+    explained_nodes,
+    load_dataset,
+    make_benchmark,
+    make_is_acyclic,
+    split_graphs,
+)
+from gnnexplain.experiments.gnnexplainer_xgnn import (
+    explain_edges,
+    notebook_settings,
+    table1_explainer,
+    xgnn_generator,
+)
 from gnnexplain.models import ConcatGNN, GraphGCN, TrainConfig, train_graph_classifier
 
 GNNEXPLAINER_TARGET_S, XGNN_TARGET_S = 1.0, 120.0

@@ -183,8 +183,8 @@ def test_table1_explainers_return_edge_masks(method):
     assert 0.0 <= edge_auc(masks, data.edge_index, data.edge_mask) <= 1.0
 
 
-def test_grad_is_the_loss_gradient_on_the_edge_mask():
-    # the paper's Grad: |∂(−log p_ŷ) / ∂ edge mask| at the full graph (mask 1), by hand with PyG's set_masks
+def test_saliency_is_the_loss_gradient_on_the_edge_mask():
+    # Saliency, the paper's "Grad": |∂(−log p_ŷ) / ∂ edge mask| at the full graph (mask 1), by hand with PyG's set_masks
     from torch_geometric.explain.algorithm.utils import clear_masks, set_masks
 
     edge_index, x = _tiny_graph()
@@ -195,7 +195,7 @@ def test_grad_is_the_loss_gradient_on_the_edge_mask():
     set_masks(model, mask, edge_index, apply_sigmoid=False)
     (-model(x, edge_index).log_softmax(-1)[2, pred[2]]).backward()
     clear_masks(model)
-    grad = table1_explainer(model, "Grad")(x, edge_index, index=2).edge_mask
+    grad = table1_explainer(model, "Saliency")(x, edge_index, index=2).edge_mask
     assert torch.allclose(grad, mask.grad.abs(), atol=1e-6)
     # not the logit's gradient: the softmax couples the classes
     logit_mask = torch.ones(edge_index.size(1), requires_grad=True)
@@ -406,7 +406,7 @@ def test_gnnexplainer_sensitivity_rejects_bad_grids():
     with pytest.raises(ValueError, match="lr"):  # an invalid value is not replaced by the default
         gnnexplainer_sensitivity(model, data, nodes, [{"lr": 0.0}])
     with pytest.raises(ValueError, match="GNNExplainer"):
-        table1_explainer(model, "Grad", edge_size=0.1)
+        table1_explainer(model, "Saliency", edge_size=0.1)
 
 
 def test_uniform_mask_response_spans_the_model_and_the_edgeless_graph():

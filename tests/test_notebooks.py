@@ -79,28 +79,28 @@ def check_dgcnn_gradcam(results):
 
 def check_gnnexplainer_xgnn(results):
     benchmarks = {"BA-Shapes", "BA-Community", "Tree-Cycles", "Tree-Grid"}
-    acc = results["target_accuracy"]
+    acc = results["model_accuracy"]
     assert set(acc) == benchmarks | {"MUTAG", "Is_Acyclic", "Is_Acyclic_leafy"}
     assert min(acc[n] for n in ("BA-Shapes", "Tree-Cycles", "Tree-Grid", "Is_Acyclic", "Is_Acyclic_leafy")) >= 0.85
     assert acc["BA-Community"] >= 0.8 and acc["MUTAG"] >= 0.7  # slides: MUTAG 0.963 (training accuracy)
     assert min(results["att_model_accuracy"][n] for n in ("BA-Shapes", "Tree-Cycles", "Tree-Grid")) >= 0.85
     auc = results["explanation_auc"]
     assert set(auc) == benchmarks
-    assert all(set(m) == {"Att", "Grad", "GNNExplainer", "PGExplainer"} for m in auc.values())
+    assert all(set(m) == {"Att", "Saliency", "GNNExplainer", "PGExplainer"} for m in auc.values())
     assert all(0.0 <= v["mean"] <= 1.0 and v["std"] >= 0.0 for m in auc.values() for v in m.values())
-    # paper: GNNExplainer 0.925 / 0.836, Grad 0.882 / 0.750 on BA-Shapes / BA-Community. GNNExplainer >= Grad on
-    # every benchmark (the issue's acceptance) does not hold here, so the quick run checks the BA benchmarks' levels
-    # and that the notebook's GNNExplainer-minus-Grad table matches its AUC table.
+    # paper: GNNExplainer 0.925 / 0.836, Saliency (paper: Grad) 0.882 / 0.750 on BA-Shapes / BA-Community.
+    # GNNExplainer >= Saliency on every benchmark (the issue's acceptance) does not hold here, so the quick run
+    # checks the BA benchmarks' levels and that the notebook's GNNExplainer-minus-Saliency table matches its AUC table.
     assert auc["BA-Shapes"]["GNNExplainer"]["mean"] >= 0.85 and auc["BA-Community"]["GNNExplainer"]["mean"] >= 0.75
-    assert auc["BA-Shapes"]["Grad"]["mean"] >= 0.85
+    assert auc["BA-Shapes"]["Saliency"]["mean"] >= 0.85
     own = results["explanation_auc_own_motif"]  # the authors' ground truth: the explained node's own motif
     assert set(own) == benchmarks and all(set(m) == set(auc["BA-Shapes"]) for m in own.values())
     assert all(0.0 <= v["mean"] <= 1.0 and v["std"] >= 0.0 for m in own.values() for v in m.values())
-    assert own["BA-Shapes"]["Grad"]["mean"] >= 0.85 and own["BA-Shapes"]["GNNExplainer"]["mean"] >= 0.85
+    assert own["BA-Shapes"]["Saliency"]["mean"] >= 0.85 and own["BA-Shapes"]["GNNExplainer"]["mean"] >= 0.85
     per_node = results["explanation_auc_per_node"]  # each node's own AUC, averaged over the nodes
     assert set(per_node) == benchmarks and all(set(m) == set(auc["BA-Shapes"]) for m in per_node.values())
     assert all(0.0 <= v["mean"] <= 1.0 and v["std"] >= 0.0 for m in per_node.values() for v in m.values())
-    assert per_node["BA-Shapes"]["Grad"]["mean"] >= 0.85
+    assert per_node["BA-Shapes"]["Saliency"]["mean"] >= 0.85
     flat = results["flat_mask_fraction"]  # explained nodes whose soft mask spans < 0.001 on their subgraph
     assert set(flat) == benchmarks and all(set(m) == {"Att", "GNNExplainer", "PGExplainer"} for m in flat.values())
     assert all(0.0 <= v <= 1.0 for m in flat.values() for v in m.values())
@@ -117,12 +117,13 @@ def check_gnnexplainer_xgnn(results):
         curve = {float(s): p for s, p in curve.items()}
         assert {0.0, 1.0} < set(curve) and all(0.0 <= p <= 1.0 for p in curve.values())
         assert curve[1.0] >= 1.0 / (8 if n == "BA-Community" else 4 if n == "BA-Shapes" else 2)  # argmax >= 1/C
-    diff = results["gnnexplainer_minus_grad"]
+    diff = results["gnnexplainer_minus_saliency"]
     assert set(diff) == benchmarks
-    assert all(abs(diff[n] - (auc[n]["GNNExplainer"]["mean"] - auc[n]["Grad"]["mean"])) < 1e-9 for n in benchmarks)
+    assert all(abs(diff[n] - (auc[n]["GNNExplainer"]["mean"] - auc[n]["Saliency"]["mean"])) < 1e-9
+               for n in benchmarks)
     # the settings grid on the first seed: every benchmark, the same settings, one of them the authors'
-    sens, vs_grad = results["gnnexplainer_sensitivity"], results["gnnexplainer_sensitivity_vs_grad"]
-    assert set(sens) == set(vs_grad) == benchmarks
+    sens, vs_saliency = results["gnnexplainer_sensitivity"], results["gnnexplainer_sensitivity_vs_saliency"]
+    assert set(sens) == set(vs_saliency) == benchmarks
     grids = {n: [r["setting"] for r in rows] for n, rows in sens.items()}
     settings = grids["BA-Shapes"]
     assert len(settings) >= 2 and all(g == settings for g in grids.values())
@@ -134,11 +135,11 @@ def check_gnnexplainer_xgnn(results):
     for n, rows in sens.items():
         assert all(set(r) == {"setting", "auc"} and 0.0 <= r["auc"] <= 1.0 for r in rows)
         best = max(r["auc"] for r in rows)
-        assert vs_grad[n]["best_auc"] == best and vs_grad[n]["best_setting"] in settings
-        assert vs_grad[n]["reaches_grad"] == (best >= vs_grad[n]["grad_auc"])
+        assert vs_saliency[n]["best_auc"] == best and vs_saliency[n]["best_setting"] in settings
+        assert vs_saliency[n]["reaches_saliency"] == (best >= vs_saliency[n]["saliency_auc"])
         if one_seed:
             assert abs(next(r["auc"] for r in rows if r["setting"] == authors) - auc[n]["GNNExplainer"]["mean"]) < 1e-9
-            assert abs(vs_grad[n]["grad_auc"] - auc[n]["Grad"]["mean"]) < 1e-9
+            assert abs(vs_saliency[n]["saliency_auc"] - auc[n]["Saliency"]["mean"]) < 1e-9
     assert all(s > 0 for s in results["seconds_per_node"].values())
     assert results["seconds_per_node"]["GNNExplainer"] < 1.5  # issue: under 1 s per node on an idle machine
     xgnn = results["xgnn"]

@@ -10,7 +10,7 @@ module                        notebook
 ``nam``                       02: NAM and the neighbour-deletion experiment
 ``bayesgrad``                 03: the four gradient saliencies, the pyridine study
 ``refine``                    04: ReFine's Tables 2–4
-``gnnexplainer_xgnn``         05: GNNExplainer's Table 1 (XGNN runs from the explainer)
+``gnnexplainer_xgnn``         05: GNNExplainer's Table 1 and its diagnostics, XGNN
 ============================  ========================================================
 
 Import the module you need (``from gnnexplain.experiments import refine``): each pulls in its own data and models.

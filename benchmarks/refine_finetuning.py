@@ -5,7 +5,7 @@ Usage (from the repository root):
     PYTHONPATH=lib GNNEXPLAIN_DATA_MIRROR=<raw mirror> OMP_NUM_THREADS=1 \
         python benchmarks/refine_finetuning.py [--dataset BA-3motif] [--explained 50] [--seeds 0 1]
 
-Builds the data and target model as notebook 04 does in full mode (cached by ``load_or_train``), pre-trains
+Builds the data and the model explained as notebook 04 does in full mode (cached by ``load_or_train``), pre-trains
 ReFine in each ``mode`` (paper, repo) with the notebook's settings, and scores on the first ``--explained``
 correctly predicted *validation* graphs (the rest of the validation split drives pre-training's learning-rate
 schedule): ReFine-FT (no fine-tuning) and ReFine fine-tuned with each candidate setting (selection, learning
@@ -20,7 +20,7 @@ import time
 
 import torch
 
-from gnnexplain.experiments.refine import table2_splits, table2_target
+from gnnexplain.experiments.refine import table2_model, table2_setups, table2_splits
 from gnnexplain.explain import ReFine
 from gnnexplain.models import correct_predictions
 from gnnexplain.explain.refine import REFINE_MODES
@@ -28,9 +28,10 @@ from gnnexplain.metrics import RATIOS, acc_at_ratios, acc_auc
 
 # (selection, learning rate): the paper's, the repo evaluate.py's, and a larger step with top-k
 CANDIDATES = (("sample", 1e-4), ("topk", 2e-4), ("topk", 1e-3))
-# notebook 04's full-mode settings: target epochs, pre-training (hidden, epochs, lr, training graphs)
-SETTINGS = {"BA-3motif": dict(name="ba3", model_epochs=100, hidden=50, epochs=25, lr=1e-4, train_graphs=None),
-            "Mutagenicity": dict(name="mutag", model_epochs=100, hidden=100, epochs=30, lr=1e-3, train_graphs=1500)}
+# notebook 04's full-mode settings: model epochs, pre-training epochs and training graphs (the rest of pre-training
+# from its table2_setups)
+SETTINGS = {"BA-3motif": dict(name="ba3", model_epochs=100, epochs=25, train_graphs=None),
+            "Mutagenicity": dict(name="mutag", model_epochs=100, epochs=30, train_graphs=1500)}
 
 
 def main() -> None:
@@ -41,17 +42,18 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     cfg = SETTINGS[args.dataset]
+    setup = table2_setups({name: c["epochs"] for name, c in SETTINGS.items()})[args.dataset]
     split = table2_splits(seed=0)[args.dataset]
-    model, _ = table2_target(cfg["name"], split, cfg["model_epochs"], seed=0)
+    model, _ = table2_model(cfg["name"], split, cfg["model_epochs"], seed=0)
     val = correct_predictions(model, split["val"])
     graphs, fit_val = val[:args.explained], val[args.explained:]
     targets = torch.cat([g.y.view(1) for g in graphs])
     print(f"{args.dataset}: {len(graphs)} validation graphs")
     for seed in args.seeds:
         for mode in REFINE_MODES:
-            refine = ReFine(graphs[0].x.size(1), int(model.config["num_classes"]), hidden=cfg["hidden"], mode=mode,
+            refine = ReFine(graphs[0].x.size(1), int(model.config["num_classes"]), hidden=setup.hidden, mode=mode,
                             ratio=0.4, seed=seed)
-            refine.fit(model, split["train"][:cfg["train_graphs"]], fit_val, epochs=cfg["epochs"], lr=cfg["lr"])
+            refine.fit(model, split["train"][:cfg["train_graphs"]], fit_val, epochs=setup.epochs, lr=setup.lr)
             pre = refine.attribute(graphs, targets)
             print(f"seed {seed}, mode {mode}: no fine-tuning (ReFine-FT) ACC-AUC "
                   f"{acc_auc(acc_at_ratios(model, graphs, pre, target=targets)):.3f}")

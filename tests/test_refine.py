@@ -1,4 +1,4 @@
-"""ReFine (METHODS §4.10): BA-3motif generator, mask injection, subgraph metrics, concrete relaxation,
+"""ReFine (docs/04_refine.md §4.10): BA-3motif generator, mask injection, subgraph metrics, concrete relaxation,
 pre-training and fine-tuning, and the graph-level baselines."""
 
 import pytest

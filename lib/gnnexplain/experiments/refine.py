@@ -1,10 +1,11 @@
 """Notebook 04's experiment: ReFine's evaluation protocol (Wang et al., NeurIPS 2021, §4.1–4.3, Tables 2–4) for one
-dataset and seed. The baselines of Table 2 (SA, i.e. Saliency on the edge mask; GNNExplainer; PGExplainer;
-PGM-Explainer) and ReFine itself are configured here as graph-level PyG explainers with an edge mask ``[E]``, all run
-through :class:`SafeExplainer`; every method explains the same correctly-predicted test graphs and is scored by ACC@ρ,
-ACC-AUC, Recall@N and seconds per instance (docs/04_refine.md §4.6–4.8).
+dataset and seed, and its summaries over seeds next to the paper's tables. The baselines of Table 2 (Saliency on the
+edge mask, the paper's "SA"; GNNExplainer; PGExplainer; PGM-Explainer) and ReFine itself are configured here as
+graph-level PyG explainers with an edge mask ``[E]``, all run through :class:`SafeExplainer`; every method explains
+the same correctly-predicted test graphs and is scored by ACC@ρ, ACC-AUC, Recall@N and seconds per instance
+(docs/04_refine.md §4.6–4.8).
 
-* SA: |∂ logit_ŷ / ∂ edge mask| (Captum ``Saliency`` on an all-ones edge mask). The repo differentiates the
+* Saliency: |∂ logit_ŷ / ∂ edge mask| (Captum ``Saliency`` on an all-ones edge mask). The repo differentiates the
   squared gradient w.r.t. ``edge_attr``; with a mask on messages the ranking of edges is the same quantity
   up to squaring, which does not change a top-k.
 * GNNExplainer: PyG's, 100 epochs, lr 0.01, with the repo's coefficients (size 0.05 on the sum, entropy 0.5).
@@ -16,17 +17,21 @@ ACC-AUC, Recall@N and seconds per instance (docs/04_refine.md §4.6–4.8).
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 
+import numpy as np
+import pandas as pd
 import torch
 from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer, PGExplainer
 from torch_geometric.loader import DataLoader
 
+from gnnexplain.core.graph import explanatory_batch, select_edges
 from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.data import load_dataset, make_ba3motif, split_ba3motif
-from gnnexplain.experiments.common import explain_and_time
+from gnnexplain.experiments.common import explain_and_time, mean_std
 from gnnexplain.explain.pgexplainer import fit_pgexplainer
 from gnnexplain.explain.pgm import GraphPGMExplainer
 from gnnexplain.explain.refine import ReFine
@@ -34,7 +39,7 @@ from gnnexplain.metrics.subgraph_acc import RATIOS, acc_at_ratios, acc_auc, reca
 from gnnexplain.models import BA3MotifNet, MutagGIN, TrainConfig, load_or_train, train_graph_classifier
 from gnnexplain.models.training import correct_predictions
 
-REFINE_BASELINES = ("SA", "GNNExplainer", "PGExplainer", "PGM-Explainer")
+REFINE_BASELINES = ("Saliency", "GNNExplainer", "PGExplainer", "PGM-Explainer")
 
 
 _MODEL_CONFIG = dict(mode="multiclass_classification", task_level="graph", return_type="raw")
@@ -46,7 +51,7 @@ def graph_explainer(model: torch.nn.Module, method: str | ReFine | GraphPGMExpla
 
     Args:
         model: ``(x, edge_index, batch) -> logits [B, C]``.
-        method: ``"SA"``, ``"GNNExplainer"`` (``epochs``, ``lr``), ``"PGExplainer"`` (training ``epochs``,
+        method: ``"Saliency"``, ``"GNNExplainer"`` (``epochs``, ``lr``), ``"PGExplainer"`` (training ``epochs``,
             ``lr``; train it with :func:`train_graph_pgexplainer`), ``"PGM-Explainer"`` (needs ``pgmpy``;
             :class:`GraphPGMExplainer` with its defaults), a configured :class:`GraphPGMExplainer` or a
             fitted :class:`ReFine` instance.
@@ -58,7 +63,7 @@ def graph_explainer(model: torch.nn.Module, method: str | ReFine | GraphPGMExpla
     kind = "model"
     if isinstance(method, (ReFine, GraphPGMExplainer)):
         algorithm = method
-    elif method == "SA":
+    elif method == "Saliency":
         algorithm = CaptumExplainer("Saliency")
     elif method == "GNNExplainer":
         algorithm = GNNExplainer(epochs=epochs, lr=lr, edge_size=0.05, edge_ent=0.5)
@@ -113,16 +118,33 @@ def explain_each_graph(explainer: SafeExplainer, graphs, targets: Tensor | None 
     """
     if len(graphs) == 0:
         raise ValueError("graphs must not be empty")
-    calls = [dict(x=g.x, edge_index=g.edge_index, seed=seed, **({} if targets is None else {"target": targets[i].view(1)}))
-             for i, g in enumerate(graphs)]
+    calls = [dict(x=g.x, edge_index=g.edge_index, seed=seed,
+                  **({} if targets is None else {"target": targets[i].view(1)})) for i, g in enumerate(graphs)]
     explanations, seconds = explain_and_time(explainer, calls)
     return [e.edge_mask.detach() for e in explanations], seconds
 
 
-TABLE2_METHODS = ("SA", "GNNExplainer", "PGExplainer", "PGM-Explainer", "ReFine-CT", "ReFine-FT", "ReFine")
-# each formulation's own fine-tuning (docs/04_refine.md §4.5): the paper samples edges in proportion to p (lr 1e-4), the
-# repo's evaluate.py takes the top-k (lr 2e-4)
+TABLE2_METHODS = ("Saliency", "GNNExplainer", "PGExplainer", "PGM-Explainer", "ReFine-CT", "ReFine-FT", "ReFine")
+# each formulation's own fine-tuning (docs/04_refine.md §4.5): the paper samples edges in proportion to p (lr 1e-4),
+# the repo's evaluate.py takes the top-k (lr 2e-4)
 MODE_FINE_TUNING = {"paper": {"selection": "sample", "lr": 1e-4}, "repo": {"selection": "topk", "lr": 2e-4}}
+# the paper's labels where they differ from the workbook's names, shown next to the paper's numbers only
+PAPER_LABELS = {"Saliency": "SA"}
+# Wang et al. 2021: §4.1 (test accuracy of the models explained), Table 2, Table 3 (ACC@0.4, ACC@0.6), Table 4 (s per
+# graph on a V100 GPU); docs/04_refine.md §4.8
+PAPER_MODEL_ACCURACY = {"BA-3motif": 1.0, "Mutagenicity": 1.0}
+PAPER_TABLE2 = {
+    "ACC-AUC BA-3motif": {"Saliency": 0.518, "GNNExplainer": 0.528, "PGExplainer": 0.586, "PGM-Explainer": 0.575,
+                          "ReFine-CT": 0.610, "ReFine-FT": 0.616, "ReFine": 0.630},
+    "Recall@5 BA-3motif": {"Saliency": 0.243, "GNNExplainer": 0.157, "PGExplainer": 0.293, "PGM-Explainer": 0.250,
+                           "ReFine-CT": 0.248, "ReFine-FT": 0.299, "ReFine": 0.304},
+    "ACC-AUC Mutagenicity": {"Saliency": 0.769, "GNNExplainer": 0.895, "PGExplainer": 0.631, "PGM-Explainer": 0.714,
+                             "ReFine-CT": 0.888, "ReFine-FT": 0.945, "ReFine": 0.955},
+}
+PAPER_TABLE3 = {"BA-3motif": {"ReFine-FT": (0.360, 0.657), "ReFine": (0.390, 0.728)},
+                "Mutagenicity": {"ReFine-FT": (0.968, 0.940), "ReFine": (0.978, 0.962)}}
+PAPER_TABLE4 = {"BA-3motif": {"GNNExplainer": 1.11, "PGExplainer": 0.032, "ReFine": 0.423},
+                "Mutagenicity": {"GNNExplainer": 2.03, "PGExplainer": 0.030, "ReFine": 0.821}}
 
 
 def table2_splits(num_ba3: int = 3000, *, seed: int = 0, ba3_features: str = "leaky") -> dict[str, dict]:
@@ -146,8 +168,8 @@ def table2_splits(num_ba3: int = 3000, *, seed: int = 0, ba3_features: str = "le
     return {"BA-3motif": ba3, "Mutagenicity": {k: [mutag[i] for i in v] for k, v in parts.items()}}
 
 
-def table2_target(name: str, split: dict, epochs: int, *, seed: int = 0) -> tuple[nn.Module, dict]:
-    """Train (or load from the checkpoint cache) the target GNN of notebook 04: :class:`BA3MotifNet` for
+def table2_model(name: str, split: dict, epochs: int, *, seed: int = 0) -> tuple[nn.Module, dict]:
+    """Train (or load from the checkpoint cache) the model explained in notebook 04: :class:`BA3MotifNet` for
     ``name`` "ba3..." (any BA-3motif variant), :class:`MutagGIN` for "mutag"; Adam lr 1e-3, batch 128, the
     weights of the best validation epoch (the repo's settings, docs/04_refine.md §4.7).
 
@@ -221,7 +243,7 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
     fine-tuned; ReFine is fine-tuned separately at every ρ.
 
     Args:
-        model: target classifier with ``graph_rep``, eval mode. train, val: pre-training graphs (filtered
+        model: the classifier explained, with ``graph_rep``, eval mode. train, val: pre-training graphs (filtered
             to correct predictions inside). test: output of :func:`~gnnexplain.models.training.correct_predictions`
             (with ``edge_gt`` when ``with_recall``).
         setup: the dataset's settings. seed: seeds every explainer. with_recall: compute Recall@5.
@@ -246,7 +268,7 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
         if with_recall:
             out["recall_at_5"][name] = recall_at_n(masks, [g.edge_gt for g in test], [g.edge_index for g in test], 5)
 
-    for method in ("SA", "GNNExplainer"):
+    for method in ("Saliency", "GNNExplainer"):
         explainer = graph_explainer(model, method, epochs=setup.gnnexplainer_epochs)
         masks, out["seconds_per_instance"][method] = explain_each_graph(explainer, test, seed=seed)
         score(method, masks)
@@ -304,3 +326,279 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
     return out
 
 
+
+
+def table2_setups(pretrain_epochs: Mapping[str, int], *, quick: bool = False) -> dict[str, RefineSetup]:
+    """Notebook 04's settings per dataset, with the formulation and fine-tuning chosen on validation graphs
+    (``benchmarks/refine_finetuning.py``, docs/04_refine.md §4.5).
+
+    BA-3motif: hidden 50, the paper's formulation fine-tuned with top-k selection at lr 1e-3, pre-training lr 1e-4
+    as the repo's ``run.sh`` (1e-3 when ``quick``, so that a few epochs learn something). Mutagenicity: hidden 100,
+    the repo's formulation fine-tuned as the paper describes (sampled, lr 1e-4), pre-training lr 1e-3, and
+    PGM-Explainer perturbing 10 % of the nodes and keeping the top 20 % (the repo's grid search).
+
+    Args:
+        pretrain_epochs: ReFine's pre-training epochs, ``{"BA-3motif": int >= 1, "Mutagenicity": int >= 1}``.
+        quick: the notebook's reduced settings.
+    Returns:
+        ``{"BA-3motif": RefineSetup, "Mutagenicity": RefineSetup}``.
+    Raises:
+        KeyError: if a dataset is missing from ``pretrain_epochs``; ValueError: for fewer than one epoch.
+    """
+    epochs = {name: pretrain_epochs[name] for name in ("BA-3motif", "Mutagenicity")}
+    if min(epochs.values()) < 1:
+        raise ValueError(f"pretrain_epochs must be >= 1, got {epochs}")
+    return {
+        "BA-3motif": RefineSetup(hidden=50, epochs=epochs["BA-3motif"], lr=1e-3 if quick else 1e-4, mode="paper",
+                                 ft_selection="topk", ft_lr=1e-3),
+        "Mutagenicity": RefineSetup(hidden=100, epochs=epochs["Mutagenicity"], lr=1e-3, pgm_percentage=10,
+                                    pgm_top_node=0.2, mode="repo", ft_selection="sample", ft_lr=1e-4),
+    }
+
+
+def setup_table(setups: Mapping[str, RefineSetup]) -> pd.DataFrame:
+    """The ReFine settings of each dataset that differ between datasets: one column per dataset."""
+    return pd.DataFrame({name: {"mode": s.mode, "fine-tuning selection": s.ft_selection, "fine-tuning lr": s.ft_lr,
+                                "pre-training lr": s.lr, "pre-training epochs": s.epochs, "hidden": s.hidden}
+                         for name, s in setups.items()})
+
+
+def split_summary(splits: Mapping[str, Mapping[str, Sequence[Data]]]) -> pd.DataFrame:
+    """Graph counts per split, mean nodes and mean stored edges (each undirected edge twice) of each dataset.
+
+    Args:
+        splits: ``{dataset: {"train", "val", "test"}}`` lists of ``Data``, as from :func:`table2_splits`.
+    Returns:
+        A frame with one column per dataset, rounded to one decimal.
+    Raises:
+        ValueError: if a dataset has no graphs.
+    """
+    columns = {}
+    for name, split in splits.items():
+        graphs = [g for part in split.values() for g in part]
+        if not graphs:
+            raise ValueError(f"{name} has no graphs")
+        columns[name] = {"graphs": len(graphs), **{k: len(v) for k, v in split.items()},
+                         "mean nodes": np.mean([g.num_nodes for g in graphs]),
+                         "mean stored edges": np.mean([g.num_edges for g in graphs])}
+    return pd.DataFrame(columns).round(1)
+
+
+def model_accuracy_table(model_accuracy: Mapping[str, float], leak_free: float) -> pd.DataFrame:
+    """Test accuracy of the models explained next to the paper's (§4.1, :data:`PAPER_MODEL_ACCURACY`).
+
+    Args:
+        model_accuracy: ``{"BA-3motif": float, "Mutagenicity": float}`` in [0, 1].
+        leak_free: accuracy of the BA-3motif model trained on constant (leak-free) features; the paper has none.
+    Raises:
+        KeyError: if a dataset is missing.
+    """
+    return pd.DataFrame({"test accuracy (ours)": [model_accuracy["BA-3motif"], model_accuracy["Mutagenicity"],
+                                                  leak_free],
+                         "paper (Wang et al. 2021, §4.1)": [*PAPER_MODEL_ACCURACY.values(), np.nan]},
+                        index=["BA-3motif (leaky features)", "Mutagenicity",
+                               "BA-3motif (leak-free, constant features)"]).round(3)
+
+
+def run_seeds(models: Mapping[str, nn.Module], splits: Mapping[str, Mapping], explained: Mapping[str, Sequence],
+              setups: Mapping[str, RefineSetup], seeds: Sequence[int], *,
+              pretrain_graphs: Mapping[str, int] | None = None, log=print) -> dict[tuple[str, int], dict]:
+    """:func:`run_table2` for every dataset and seed, as notebook 04's Tables 2–4 need them.
+
+    The other formulation's rows (``variant_rows``) run on the first seed only; Recall@5 is computed where the
+    explained graphs carry ground truth (``edge_gt``, BA-3motif).
+
+    Args:
+        models: ``{dataset: the model explained}``. splits: ``{dataset: {"train", "val", "test"}}``.
+        explained: ``{dataset: correctly predicted test graphs}`` (each list non-empty). setups: ``{dataset:
+            RefineSetup}``. seeds: at least one seed. pretrain_graphs: ``{dataset: n}`` to pre-train on the first
+            ``n`` training graphs only (default: all). log: called with one line per run (its wall time).
+    Returns:
+        ``{(dataset, seed): output of run_table2}``.
+    Raises:
+        ValueError: for no seeds; KeyError: for a dataset missing from ``splits``, ``explained`` or ``setups``.
+    """
+    if len(seeds) == 0:
+        raise ValueError("seeds must hold at least one seed")
+    pretrain_graphs = pretrain_graphs or {}
+    runs = {}
+    for name, model in models.items():
+        split = splits[name]
+        train = split["train"][:pretrain_graphs[name]] if name in pretrain_graphs else split["train"]
+        with_recall = "edge_gt" in explained[name][0]
+        for seed in seeds:
+            start = time.perf_counter()
+            setup = replace(setups[name], variant_rows=seed == seeds[0])
+            runs[name, seed] = run_table2(model, train, split["val"], explained[name], setup, seed=seed,
+                                          with_recall=with_recall)
+            log(f"{name}, seed {seed}: {time.perf_counter() - start:.1f} s for {len(explained[name])} graphs")
+    return runs
+
+
+def over_seeds(runs: Mapping[tuple[str, int], dict], dataset: str, key: str, seeds: Sequence[int]) -> dict:
+    """``{method: [its value of runs[dataset, s][key] for each seed s that ran it]}``, methods in the order of the
+    first seed's run (the other-formulation rows ran on the first seed only).
+
+    Raises:
+        KeyError: if ``(dataset, seeds[0])`` did not run.
+    """
+    return {m: [runs[dataset, s][key][m] for s in seeds if m in runs[dataset, s][key]]
+            for m in runs[dataset, seeds[0]][key]}
+
+
+def seed_stats(runs: Mapping[tuple[str, int], dict], dataset: str, key: str, seeds: Sequence[int]) -> dict:
+    """``{method: {"mean", "std", "n_seeds"}}`` of a scalar metric over seeds (:func:`mean_std`, population std
+    as in the notebook's tables; 0 for a single seed).
+
+    Raises:
+        KeyError: if ``(dataset, seeds[0])`` did not run.
+    """
+    return {m: {"mean": s["mean"], "std": s["std"], "n_seeds": s["n"]}
+            for m, s in ((m, mean_std(v)) for m, v in over_seeds(runs, dataset, key, seeds).items())}
+
+
+def summarise_runs(runs: Mapping[tuple[str, int], dict], datasets: Sequence[str], seeds: Sequence[int]) -> dict:
+    """Notebook 04's headline numbers over seeds, from :func:`run_seeds`.
+
+    Returns:
+        ``{"acc_auc": {dataset: {method: {"mean", "std", "n_seeds"}}}, "recall_at_5": {method: stats}`` (on
+        BA-3motif, the dataset with ground truth), ``"acc_at_rho": {dataset: {method: [10] mean ACC@ρ}},
+        "seconds_per_instance": {dataset: {method: mean s}}, "pretrain_seconds": {dataset: {method: mean s}}}``.
+    Raises:
+        KeyError: if a dataset did not run with ``seeds[0]`` (or BA-3motif is missing).
+    """
+    def means(name, key, value=lambda v: v):
+        return {m: mean_std([value(x) for x in v])["mean"] for m, v in over_seeds(runs, name, key, seeds).items()}
+
+    return {
+        "acc_auc": {name: seed_stats(runs, name, "acc_auc", seeds) for name in datasets},
+        "recall_at_5": seed_stats(runs, "BA-3motif", "recall_at_5", seeds),
+        "acc_at_rho": {name: {m: np.mean(v, axis=0).tolist() for m, v in over_seeds(runs, name, "acc_at_rho",
+                                                                                      seeds).items()}
+                       for name in datasets},
+        "seconds_per_instance": {name: means(name, "seconds_per_instance") for name in datasets},
+        "pretrain_seconds": {name: means(name, "pretrain", lambda h: h["seconds"]) for name in datasets},
+    }
+
+
+def table2_rows(acc_auc: Mapping[str, Mapping]) -> list[str]:
+    """The methods of either dataset, in the order they ran (Table 2's rows, then the extra rows)."""
+    return list(dict.fromkeys(m for per_method in acc_auc.values() for m in per_method))
+
+
+def _mean_std_text(stats: Mapping | None) -> str:
+    if stats is None:
+        return ""
+    if stats["n_seeds"] > 1:
+        return f"{stats['mean']:.3f} ± {stats['std']:.3f}"
+    return f"{stats['mean']:.3f} (1 seed)"
+
+
+def table2_frame(acc_auc: Mapping[str, Mapping], recall_at_5: Mapping[str, Mapping]) -> pd.DataFrame:
+    """Table 2: ACC-AUC (BA-3motif, Mutagenicity) and Recall@5 (BA-3motif), ours (mean ± std over seeds) next to
+    the paper's (:data:`PAPER_TABLE2`); rows :func:`table2_rows`, labelled with the paper's name where it differs
+    (e.g. "Saliency (paper: SA)").
+
+    Args:
+        acc_auc: ``{dataset: {method: {"mean", "std", "n_seeds"}}}``. recall_at_5: ``{method: stats}``.
+    Raises:
+        KeyError: if ``acc_auc`` lacks BA-3motif or Mutagenicity.
+    """
+    rows = table2_rows(acc_auc)
+    ours = {"ACC-AUC BA-3motif": acc_auc["BA-3motif"], "Recall@5 BA-3motif": recall_at_5,
+            "ACC-AUC Mutagenicity": acc_auc["Mutagenicity"]}
+    columns = {}
+    for column, stats in ours.items():
+        metric, dataset = column.split(" ")
+        columns[f"{dataset} {metric}", "ours"] = [_mean_std_text(stats.get(m)) for m in rows]
+        columns[f"{dataset} {metric}", "paper"] = [PAPER_TABLE2[column].get(m, "") for m in rows]
+    labels = [f"{m} (paper: {PAPER_LABELS[m]})" if m in PAPER_LABELS else m for m in rows]
+    return pd.DataFrame(columns, index=labels)
+
+
+def table3_frame(acc_at_rho: Mapping[str, Mapping[str, Sequence[float]]]) -> pd.DataFrame:
+    """Table 3: ACC@0.4 and ACC@0.6 of ReFine-FT and ReFine (before and after fine-tuning), ours next to the
+    paper's (:data:`PAPER_TABLE3`), rounded to 3 decimals.
+
+    Args:
+        acc_at_rho: ``{dataset: {method: [10] ACC@ρ for ρ = 0.1 … 1.0}}`` with both methods, for the datasets
+            of :data:`PAPER_TABLE3`.
+    Raises:
+        KeyError: for a missing dataset or method.
+    """
+    columns = {}
+    for name, paper in PAPER_TABLE3.items():
+        for k, ratio in enumerate((0.4, 0.6)):
+            column = f"ACC@{ratio}"
+            columns[name, f"{column} (ours)"] = {m: acc_at_rho[name][m][RATIOS.index(ratio)] for m in paper}
+            columns[name, f"{column} paper (Wang et al. 2021, Table 3)"] = {m: paper[m][k] for m in paper}
+    return pd.DataFrame(columns).round(3)
+
+
+def table4_frame(seconds_per_instance: Mapping[str, Mapping[str, float]],
+                 pretrain_seconds: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    """Table 4: seconds per explained graph (ours, this machine) next to the paper's (V100 GPU,
+    :data:`PAPER_TABLE4`), and the training seconds of the methods that train (PGExplainer, ReFine pre-training).
+
+    Args:
+        seconds_per_instance, pretrain_seconds: ``{dataset: {method: seconds}}``, the same datasets.
+    """
+    datasets = list(seconds_per_instance)
+    return pd.DataFrame({**{(name, "s / graph (ours)"): seconds_per_instance[name] for name in datasets},
+                         **{(name, "paper (V100)"): PAPER_TABLE4.get(name, {}) for name in datasets},
+                         **{(name, "training s (ours)"): pretrain_seconds[name] for name in datasets}}).round(4)
+
+
+def original_graphs(explained: Sequence[Data], graphs: Sequence[Data]) -> list[Data]:
+    """For each explained graph (a plain copy from ``correct_predictions``, sharing ``x``), the graph of
+    ``graphs`` it was copied from, which keeps its other attributes (Mutagenicity's bond types ``edge_attr``).
+
+    Raises:
+        ValueError: if an explained graph shares its ``x`` with none of ``graphs``.
+    """
+    by_x = {id(g.x): g for g in graphs}
+    missing = [i for i, g in enumerate(explained) if id(g.x) not in by_x]
+    if missing:
+        raise ValueError(f"explained graphs {missing} are copies of none of the graphs given")
+    return [by_x[id(g.x)] for g in explained]
+
+
+def subgraph_probability(model: nn.Module, graph: Data, imp: Tensor, ratio: float, cls: int) -> float:
+    """The model's probability of class ``cls`` on the explanatory subgraph of ``graph``: its top ⌈ρ·P⌉
+    undirected edges by ``imp`` (:func:`~gnnexplain.core.graph.select_edges`), relabelled (the quantity ACC@ρ
+    thresholds, docs/04_refine.md §4.6).
+
+    Args:
+        model: ``(x, edge_index, batch) -> logits [1, C]``. graph: ``Data``. imp: ``[E]`` importances.
+        ratio: ρ in (0, 1]. cls: a class in ``[0, C)``.
+    Returns:
+        A probability in [0, 1].
+    Raises:
+        ValueError: for ρ outside (0, 1] or ``imp`` of the wrong size (from ``select_edges``); IndexError: for
+        ``cls`` outside ``[0, C)``.
+    """
+    sub = explanatory_batch(graph, select_edges(imp, graph.edge_index, ratio))
+    with torch.no_grad():
+        probabilities = model(sub.x, sub.edge_index, sub.batch).softmax(-1)[0]
+    if not 0 <= cls < probabilities.numel():
+        raise IndexError(f"cls must be in [0, {probabilities.numel()}), got {cls}")
+    return float(probabilities[cls])
+
+
+def notebook_results(summary: Mapping, *, model_accuracy: Mapping[str, float], leak_free_accuracy: float,
+                     explained: Mapping[str, Sequence], setups: Mapping[str, RefineSetup], seeds: Sequence[int],
+                     quick: bool, seed: int) -> dict:
+    """Notebook 04's results JSON: :func:`summarise_runs`' numbers, the models' test accuracies
+    (``model_accuracy``, ``model_accuracy_leak_free_ba3motif``), the number of explained graphs, the ReFine
+    formulation and fine-tuning of each dataset, and the run's settings."""
+    return {
+        "model_accuracy": dict(model_accuracy),
+        "model_accuracy_leak_free_ba3motif": leak_free_accuracy,
+        **summary,
+        "num_explained": {name: len(graphs) for name, graphs in explained.items()},
+        "refine_setup": {name: {"mode": s.mode, "ft_selection": s.ft_selection, "ft_lr": s.ft_lr}
+                         for name, s in setups.items()},
+        "seeds": list(seeds),
+        "quick": quick,
+        "seed": seed,
+    }

@@ -44,7 +44,7 @@ def pretraining_figure(histories: Mapping[str, Mapping], *, title: str | None = 
 
 
 def subgraph_figure(graph, imp: Tensor, ratio: float, *, title: str | None = None, seed: int = 0):
-    """A graph with its explanatory subgraph (top ⌈ρ·P⌉ undirected edges, :func:`select_edges`) drawn thick and red.
+    """A graph with its explanatory subgraph (top ⌈ρ·P⌉ undirected edges, :func:`select_edges`) in thick red.
 
     Args:
         graph: ``Data`` with ``edge_index`` (and ``role`` to outline motif nodes, if present).

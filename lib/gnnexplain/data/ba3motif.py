@@ -63,7 +63,7 @@ def make_ba3motif(num_graphs: int = 3000, *, features: str = "leaky", seed: int 
 
     Each graph: a BA base (``m = 1``, size uniform in ``base_range``) plus one motif (house 5 nodes / 6
     edges, 6-cycle, 3×3 grid 9 nodes / 12 edges) attached by one edge between a random base node and a random
-    motif node. Base size and ``m`` are not recoverable from the paper or repo ([proposal], METHODS §4.7).
+    motif node. Base size and ``m`` are not recoverable from the paper or repo ([proposal], docs/04_refine.md §4.7).
 
     Args:
         num_graphs: total count, a positive multiple of 3 (``num_graphs / 3`` graphs per class).

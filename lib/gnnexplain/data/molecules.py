@@ -18,7 +18,7 @@ from torch_geometric.data import Data
 
 from gnnexplain.data.loaders import canonical_name, load_dataset
 
-#: Bond types kept as edge types, in the order of the four GGNN adjacency channels (METHODS §3.3).
+#: Bond types kept as edge types, in the order of the four GGNN adjacency channels (docs/03_bayesgrad.md §3.3).
 BOND_TYPES = ("SINGLE", "DOUBLE", "TRIPLE", "AROMATIC")
 #: Atom ids are atomic numbers 0..118 (PyG's ``x_map['atomic_num']``).
 NUM_ATOM_IDS = 119

@@ -2,7 +2,7 @@
 
 For a centre node ``a`` and class ``c``, NAM gives every node ``j`` the share of the logit ``Z[a, c]`` that
 flows from ``j``'s input features along the walks ``j → k → a`` of the self-looped graph (paper eqs. 10-14;
-METHODS §2.2):
+docs/02_nam.md §2.2):
 
     R_{a,c}(j→k→a) = Â[a,k] · Â[k,j] · ⟨S_c[k], U[j]⟩,   U = X W1,   S_c[k, h] = 1[P1[k,h] > 0] · W2[h, c]
     NAM_{a,c}(j)   = Σ_k R_{a,c}(j→k→a)
@@ -12,7 +12,7 @@ logit, ``Σ_j NAM_{a,c}(j) + bias share = Z[a,c]``; and it is zero beyond K hops
 
 Two ways to compute it:
 * the closed form (2 layers, all targets at once): sparse products over the self-looped edge list, never a
-  dense N × N matrix (METHODS §2.3);
+  dense N × N matrix (docs/02_nam.md §2.3);
 * autograd gradient × input (any number of layers), one backward pass per target.
 """
 
@@ -90,7 +90,7 @@ def _closed_form(model: GCN, x: Tensor, edge_index: Tensor, index: Tensor, targe
 
 def nam_autograd(model: GCN, x: Tensor, edge_index: Tensor, index: int, target: int, *,
                  edge_weight: Tensor | None = None) -> Tensor:
-    """NAM of one target by autograd gradient × input (METHODS §2.3), for a GCN of any depth.
+    """NAM of one target by autograd gradient × input (docs/02_nam.md §2.3), for a GCN of any depth.
 
     Args:
         model: a :class:`GCN` in eval mode; x: ``[N, F]``; edge_index: ``[2, E]``; edge_weight: optional ``[E]``.
@@ -112,7 +112,7 @@ def nam_autograd(model: GCN, x: Tensor, edge_index: Tensor, index: int, target: 
 
 def nam_contributions(model: GCN, x: Tensor, edge_index: Tensor, index=None, target=None, *,
                       edge_weight: Tensor | None = None, method: str = "auto") -> Tensor:
-    """NAM contributions of every node to many targets at once, as a sparse matrix (METHODS §2.2-2.3).
+    """NAM contributions of every node to many targets at once, as a sparse matrix (docs/02_nam.md §2.2-2.3).
 
     Args:
         model: a :class:`GCN` in eval mode.
@@ -143,7 +143,7 @@ def nam_contributions(model: GCN, x: Tensor, edge_index: Tensor, index=None, tar
 @torch.no_grad()
 def nam_bias_share(model: GCN, x: Tensor, edge_index: Tensor, index=None, target=None, *,
                    edge_weight: Tensor | None = None) -> Tensor:
-    """The part of ``Z[a, c]`` carried by the biases of a 2-layer GCN (conservation, METHODS §2.2 item 2).
+    """The part of ``Z[a, c]`` carried by the biases of a 2-layer GCN (conservation, docs/02_nam.md §2.2 item 2).
 
     ``Σ_k Â[a,k] ⟨S_c[k], b1⟩ + b2[c]``, so that ``Σ_j NAM_{a,c}(j) + nam_bias_share = Z[a, c]``.
 
@@ -163,7 +163,7 @@ def nam_bias_share(model: GCN, x: Tensor, edge_index: Tensor, index=None, target
 def nam_self_walk(model: GCN, x: Tensor, edge_index: Tensor, index=None, target=None, *,
                   edge_weight: Tensor | None = None) -> Tensor:
     """The single walk a → a → a, ``Â[a,a]² ⟨S_c[a], U[a]⟩``: what the paper says existing attribution methods
-    recover ("only C(a0, a2)", Xie & Lu §3; METHODS §2.2 item 4), kept for the ablation.
+    recover ("only C(a0, a2)", Xie & Lu §3; docs/02_nam.md §2.2 item 4), kept for the ablation.
 
     Args and errors as for :func:`nam_bias_share` (a 2-layer GCN).
     Returns:

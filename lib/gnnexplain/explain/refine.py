@@ -1,5 +1,5 @@
 """ReFine: multi-grained explanations by pre-training and fine-tuning (Wang, Wu, Zhang, He, Chua,
-NeurIPS 2021; METHODS §4; repo Wuyxin/ReFine ``explainers/refine.py``).
+NeurIPS 2021; docs/04_refine.md §4; repo Wuyxin/ReFine ``explainers/refine.py``).
 
 One edge attributor per class (``T^(c)``, eq. 4) is pre-trained on all graphs the target model predicts
 correctly, with a fidelity loss, a contrastive loss and size/entropy regularisers (eqs. 6–8), through a
@@ -40,7 +40,7 @@ _EPS = 1e-6
 
 
 class EdgeAttributor(nn.Module):
-    """The attribution module of one class (METHODS §4.2, repo ``EdgeMaskNet``): ``ReLU(Lin(F→hid))``,
+    """The attribution module of one class (docs/04_refine.md §4.2, repo ``EdgeMaskNet``): ``ReLU(Lin(F→hid))``,
     then 2× ``BatchNorm(ReLU(ARMAConv))``, edge representation ``[h_i, h_j]``, MLP ``2hid→hid→1``.
 
     Args:
@@ -104,7 +104,7 @@ def _check_selection(selection: str) -> str:
 
 
 def mask_regulariser(m: Tensor) -> Tensor:
-    """``1e-4·mean(m) + 1e-2·mean(H_b(m))`` (METHODS §4.4 item 3; both modes)."""
+    """``1e-4·mean(m) + 1e-2·mean(H_b(m))`` (docs/04_refine.md §4.4 item 3; both modes)."""
     entropy = -m * torch.log(m + _EPS) - (1 - m) * torch.log(1 - m + _EPS)
     return 1e-4 * m.mean() + 1e-2 * entropy.mean()
 
@@ -233,7 +233,7 @@ class ReFine(SupportCheck, ExplainerAlgorithm):
 
     def fit(self, model: nn.Module, graphs, val_graphs, *, epochs: int = 25, lr: float = 1e-3,
             batch_size: int = 256) -> dict:
-        """Pre-train the class-wise attributors (paper eqs. 6–8, METHODS §4.4).
+        """Pre-train the class-wise attributors (paper eqs. 6–8, docs/04_refine.md §4.4).
 
         Only graphs the model predicts correctly are used (as the repo does for every split); each graph's
         attributor is the one of its predicted class. Adam with ``ReduceLROnPlateau(0.2, patience 3,
@@ -298,7 +298,7 @@ class ReFine(SupportCheck, ExplainerAlgorithm):
 
     def fine_tuned(self, model: nn.Module, x: Tensor, edge_index: Tensor, cls: int,
                    ratio: float | None = None, *, lr: float | None = None, selection: str | None = None) -> Tensor:
-        """Fine-tune a deep copy of attributor ``cls`` on one graph (paper eqs. 9–10, METHODS §4.5).
+        """Fine-tune a deep copy of attributor ``cls`` on one graph (paper eqs. 9–10, docs/04_refine.md §4.5).
 
         Each of ``ft_steps`` Adam steps (learning rate ``lr``, default ``ft_lr``): ``p = σ(α)``; select ⌈ρ·P⌉
         undirected edges (the metrics' convention) by ``selection`` (default ``ft_selection``: ``"sample"``,

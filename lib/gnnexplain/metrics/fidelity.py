@@ -98,7 +98,8 @@ def topk_fidelity(model: torch.nn.Module, data, masks: Mapping[int, Tensor], k: 
         model: node classifier ``(x [N, F], edge_index [2, E]) -> logits [N, C]`` with message-passing layers
             (the masks are injected as edge weights, as PyG's explainers do).
         data: ``x [N, F]``, ``edge_index [2, E]`` (undirected, both directions stored).
-        masks: ``{node: edge_mask [E]}``, real scores (e.g. from :func:`gnnexplain.experiments.gnnexplainer_xgnn.explain_edges`, or a 0/1 ground truth).
+        masks: ``{node: edge_mask [E]}``, real scores (e.g. from
+            :func:`gnnexplain.experiments.gnnexplainer_xgnn.explain_edges`, or a 0/1 ground truth).
         k: ``{node: number of pairs to keep}``, each in ``[1, P_v]`` (P_v: pairs in v's subgraph), for every
             node of ``masks``.
         num_hops: L of the computation subgraph, >= 1.

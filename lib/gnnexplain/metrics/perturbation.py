@@ -1,4 +1,4 @@
-"""The neighbour-deletion experiment of Xie & Lu (NAM, §4.1, Fig. 6) as METHODS §2.4 specifies it.
+"""The neighbour-deletion experiment of Xie & Lu (NAM, §4.1, Fig. 6) as docs/02_nam.md §2.4 specifies it.
 
 For each centre node v, its K-hop neighbours ``N_{v,K}`` (v excluded) are ranked by an attribution (most
 positive first); for ``p = 0, 10, ..., 100`` %, the first ``m = round(p · |N_{v,K}|)`` of them are deleted
@@ -95,14 +95,14 @@ def _ranks(hood: _Neighbourhoods, scores: Tensor, hops: int) -> Tensor:
 
 def num_deleted(size: Tensor, percent: int) -> Tensor:
     """``m = round(p/100 · |N_{v,K}|)`` with halves rounded up, in exact integer arithmetic ([proposal],
-    METHODS Appendix C: the paper does not say how |D_v| is rounded). ``size [T]`` -> ``[T]``."""
+    docs/02_nam.md §2.4: the paper does not say how |D_v| is rounded). ``size [T]`` -> ``[T]``."""
     return (2 * percent * size + 100) // 200
 
 
 def perturbation_logits(model: torch.nn.Module, x: Tensor, edge_index: Tensor, nodes, scores: Tensor | None, *,
                         hops: int = 2, percents=PERCENTS, rank_by: str = "signed", seed: int | None = None,
                         max_batch_nodes: int = 2_000_000) -> Tensor:
-    """Logits of each centre node after deleting its top-ranked K-hop neighbours (METHODS §2.4).
+    """Logits of each centre node after deleting its top-ranked K-hop neighbours (docs/02_nam.md §2.4).
 
     Args:
         model: a :class:`gnnexplain.models.GCN` in eval mode (the GCN normalisation is recomputed exactly

@@ -1,6 +1,6 @@
 """Atom-level precision/recall of saliency maps against ground-truth atoms (BayesGrad's PR-AUC).
 
-The protocol of the authors' ``plot_precision_recall.py::calc_recall_precision*`` (METHODS §3.4(a)):
+The protocol of the authors' ``plot_precision_recall.py::calc_recall_precision*`` (docs/03_bayesgrad.md §3.4(a)):
 for each rate r, every molecule with n atoms contributes its top ``floor(n r)`` atoms by score;
 precision and recall are averaged over molecules to give one (R, P) point per r, and the area under
 these points is the trapezoid rule along increasing r (``sklearn.metrics.auc`` of the original code; with

@@ -3,8 +3,9 @@
 
 An explanation of a prediction must depend on the model that made it. The *model-parameter randomisation test*
 explains the same input with the trained model and with the same architecture re-initialised, and compares the two
-masks by Spearman's rank correlation ρ of their absolute values (over the entries where either is non-zero). A stochastic explainer also varies with its own
-seed, so the same ρ between two seeds on the trained model is the noise floor. The rule (docs/metrics.md):
+masks by Spearman's rank correlation ρ of their absolute values (over the entries where either is non-zero). A
+stochastic explainer also varies with its own seed, so the same ρ between two seeds on the trained model is the
+noise floor. The rule (docs/metrics.md, "Sanity checks"):
 
     passes  ⇔  ρ(trained, randomised) ≤ ρ(seed, other seed) − SANITY_MARGIN
 

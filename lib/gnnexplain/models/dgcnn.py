@@ -1,7 +1,7 @@
 """DGCNN, the Deep Graph CNN of Zhang, Cui, Neumann & Chen (AAAI 2018), with a SortPooling that returns
 its permutation, so that Grad-CAM (Palcu et al. 2019) can map conv positions back to nodes.
 
-Architecture as in the official code (muhanzhang/pytorch_DGCNN; METHODS §1.2): graph convolutions
+Architecture as in the official code (muhanzhang/pytorch_DGCNN; docs/01_dgcnn_gradcam.md §1.2): graph convolutions
 ``Z_{t+1} = tanh(((A + I) Z_t W_t + b_t) / (deg + 1))`` with widths 32-32-32-1, concatenated (D = 97),
 SortPooling on the last channel to k nodes, ``Conv1d(1, 16, D, stride D)`` -> ReLU -> ``MaxPool1d(2, 2)``
 -> ``Conv1d(16, 32, 5)`` -> ReLU -> dense 128 -> ReLU -> dropout 0.5 -> logits.
@@ -121,7 +121,7 @@ class DGCNNTrace(NamedTuple):
 
 
 class DGCNN(nn.Module):
-    """DGCNN of Zhang et al. (AAAI 2018) for graph classification (METHODS §1.2).
+    """DGCNN of Zhang et al. (AAAI 2018) for graph classification (docs/01_dgcnn_gradcam.md §1.2).
 
     Args:
         in_channels: node feature size F. num_classes: C >= 2. k: SortPooling size (>= 10 so conv2 fits).
@@ -229,7 +229,7 @@ class DGCNN(nn.Module):
         return self.trace_dense(x, adj, mask).logits
 
     def receptive_fields(self) -> Tensor:
-        """Sorted positions behind each element of the conv2 maps (METHODS §1.3).
+        """Sorted positions behind each element of the conv2 maps (docs/01_dgcnn_gradcam.md §1.3).
 
         conv1 position i is sorted node i (kernel = stride = D); max-pool output q covers {2q, 2q+1};
         conv2 output t covers pooled t .. t + K2 - 1. So element t covers sorted positions

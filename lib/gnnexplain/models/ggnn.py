@@ -1,4 +1,4 @@
-"""GGNNDrop: the gated graph network with dropout used by BayesGrad (Akita et al. 2018; METHODS §3.3)."""
+"""GGNNDrop: the gated graph network with dropout used by BayesGrad (Akita et al. 2018; docs/03_bayesgrad.md §3.3)."""
 
 from __future__ import annotations
 

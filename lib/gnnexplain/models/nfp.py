@@ -1,4 +1,4 @@
-"""NFPDrop: the neural fingerprint with dropout used by BayesGrad (Duvenaud et al. 2015; METHODS §3.3)."""
+"""NFPDrop: the neural fingerprint with dropout used by BayesGrad (Duvenaud et al. 2015; docs/03_bayesgrad.md §3.3)."""
 
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ def niv_figure(contributions: Tensor, edge_index: Tensor, index: int, *, predict
     Node size is linear in |contribution| from ``size_range[0]`` (0) to ``size_range[1]`` (the largest
     |contribution| drawn); colour is the GCN's predicted class (a categorical palette, one legend entry per
     class); the centre has a thick black border; nodes whose contribution is negative are drawn as crossed
-    circles (an addition beyond the paper, METHODS §2.5). Node ids are written on the nodes and the hover
+    circles (an addition beyond the paper, docs/02_nam.md §2.5). Node ids are written on the nodes and the hover
     shows id, hop, label, prediction and contribution. The layout is networkx's spring layout with
     ``layout_seed``.
 

@@ -10,12 +10,10 @@ import argparse
 import time
 
 import torch
-import torch_geometric.transforms as T
 
-from gnnexplain.data import load_dataset
+from gnnexplain.experiments.nam import load_graphs, train_gcns
 from gnnexplain.explain.nam import nam_autograd, nam_contributions
 from gnnexplain.metrics import perturbation_experiment
-from gnnexplain.models import GCN, TrainConfig, load_or_train, train_node_classifier
 
 
 def best_of(fn, repeats: int = 3) -> float:
@@ -32,13 +30,9 @@ def main():
     parser.add_argument("--autograd-sample", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    dataset = load_dataset("Cora", transform=T.NormalizeFeatures())
-    data = dataset[0]
-    config = TrainConfig()
-    model, _ = load_or_train(lambda: GCN(dataset.num_features, dataset.num_classes),
-                             lambda m: train_node_classifier(m, data, config=config, progress=False),
-                             name="gcn-cora", key={"dataset": "Cora", "split": "public", "features": "normalized",
-                                                   "train": config.as_dict()}, seed=args.seed)
+    graphs = load_graphs(["Cora"])["graphs"]
+    data = graphs["Cora"][1]
+    model = train_gcns(graphs, seed=args.seed)["models"]["Cora"]
     n = data.num_nodes
     closed = best_of(lambda: nam_contributions(model, data.x, data.edge_index))
     with torch.no_grad():

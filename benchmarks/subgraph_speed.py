@@ -12,14 +12,12 @@ import argparse
 import time
 
 import torch
-import torch_geometric.transforms as T
 from torch_geometric.explain.algorithm import GNNExplainer
 from torch_geometric.utils import k_hop_subgraph
 
 from gnnexplain.core.graph import computation_subgraph
 from gnnexplain.core.masks import SafeExplainer
-from gnnexplain.data import load_dataset
-from gnnexplain.models import GCN, TrainConfig, load_or_train, train_node_classifier
+from gnnexplain.experiments.nam import load_graphs, train_gcns
 
 
 def main():
@@ -28,13 +26,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=200, help="GNNExplainer epochs")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    dataset = load_dataset("Cora", transform=T.NormalizeFeatures())
-    data = dataset[0]
-    config = TrainConfig()
-    model, _ = load_or_train(lambda: GCN(dataset.num_features, dataset.num_classes),
-                             lambda m: train_node_classifier(m, data, config=config, progress=False),
-                             name="gcn-cora", key={"dataset": "Cora", "split": "public", "features": "normalized",
-                                                   "train": config.as_dict()}, seed=args.seed)
+    graphs = load_graphs(["Cora"])["graphs"]
+    data = graphs["Cora"][1]
+    model = train_gcns(graphs, seed=args.seed)["models"]["Cora"]
     test = data.test_mask.nonzero().view(-1)
     with torch.no_grad():
         full = model(data.x, data.edge_index).argmax(-1)

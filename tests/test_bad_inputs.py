@@ -52,9 +52,9 @@ def bayesgrad_without_dropout():
     from gnnexplain.data import graph_from_smiles
 
     g = graph_from_smiles("Oc1ccccc1CCN")[0]
-    explainer = SafeExplainer(GGNN(hidden_channels=8, num_layers=2, dropout=0.0), BayesGrad(4), explanation_type="model",
-                              node_mask_type="object", model_config=dict(mode="regression", task_level="graph",
-                                                                         return_type="raw"))
+    model = GGNN(hidden_channels=8, num_layers=2, dropout=0.0)
+    explainer = SafeExplainer(model, BayesGrad(4), explanation_type="model", node_mask_type="object",
+                              model_config=dict(mode="regression", task_level="graph", return_type="raw"))
     explainer(g.x, g.edge_index, edge_type=g.edge_type)
 
 

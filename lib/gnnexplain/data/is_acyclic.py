@@ -2,8 +2,8 @@
 
 Graphs from networkx generators: cyclic (class 0) = 2-D grids, cycles, wheels, circular ladders; acyclic
 (class 1) = stars, binary trees, paths, full r-ary trees (r = 3, 4). The family list follows the paper
-[unverified: recalled, docs/05_gnnexplainer_xgnn.md §5.2]; the sizes are [proposal]: node counts uniform in 4..52, so the mean
-is about 28 nodes (the slides: 28.46 nodes, 30.04 edges). Node features: the node degree, one column.
+[unverified: recalled, docs/05_gnnexplainer_xgnn.md §5.2]; the sizes are [proposal]: node counts uniform in
+4..52, so the mean is about 28 nodes (the slides: 28.46 nodes, 30.04 edges). Node features: the node degree, one column.
 
 In these families a graph has a leaf (a node of degree 1) exactly when it is acyclic, so a model may learn
 "has a leaf" instead of "has no cycle". ``leafy_cycles=True`` [proposal, not in the paper] adds two cyclic

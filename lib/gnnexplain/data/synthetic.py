@@ -1,4 +1,5 @@
-"""Synthetic brain-like networks with planted informative nodes (Palcu et al. 2019, §4.1; docs/01_dgcnn_gradcam.md §1.5).
+"""Synthetic brain-like networks with planted informative nodes (Palcu et al. 2019, §4.1;
+docs/01_dgcnn_gradcam.md §1.5).
 
 The paper's 500 complete weighted graphs (85 nodes, 250 per state, weights in [-1, 1] biased positive) were
 generated from real data that is not public. :func:`brain_networks` is a concrete, seeded generator with a
@@ -60,7 +61,8 @@ class BrainNetworks:
 def brain_networks(n_per_class: int = 250, n_nodes: int = 85, n_inf: int = 8, *, mu0: float = 0.35,
                    sigma: float = 0.25, delta: float = 0.25, subj_sd: float = 0.05, mode: str = "isolation",
                    seed: int = 0) -> BrainNetworks:
-    """Generate ``2 * n_per_class`` complete weighted graphs with planted informative nodes (docs/01_dgcnn_gradcam.md §1.5).
+    """Generate ``2 * n_per_class`` complete weighted graphs with planted informative nodes
+    (docs/01_dgcnn_gradcam.md §1.5).
 
     ``S`` is a random set of ``n_inf`` nodes. Graph g has label ``y_g`` (balanced, shuffled) and a subject
     offset ``o_g ~ N(0, subj_sd)``. Every edge (u, v) gets a weight ``~ N(mu, sd)`` truncated to [-1, 1]

@@ -28,7 +28,8 @@ METHODS = ("VanillaGrad", "SmoothGrad", "BayesGrad", "BayesSmoothGrad")
 
 
 def reduce_gradient(grad: Tensor, reduction: str) -> Tensor:
-    """Reduce gradients ``[..., d]`` over the channel axis (docs/03_bayesgrad.md §3.2; repo ``base_calculator.transform``).
+    """Reduce gradients ``[..., d]`` over the channel axis (docs/03_bayesgrad.md §3.2; repo
+    ``base_calculator.transform``).
 
     Args:
         grad: ``[..., d]``.

@@ -117,7 +117,8 @@ def importance_frequency(h: Tensor, groups: Tensor, num_nodes: int, num_bins: in
 
 def class_frequency(frequency: Tensor, y: Tensor, pred: Tensor, cls: int,
                     graph_set: str = "true_class_correct") -> Tensor:
-    """``C_s``: the importance-frequency matrices of the graphs of class ``cls``, per graph (docs/01_dgcnn_gradcam.md §1.4).
+    """``C_s``: the importance-frequency matrices of the graphs of class ``cls``, per graph
+    (docs/01_dgcnn_gradcam.md §1.4).
 
     Args:
         frequency: ``[B, n, bins]`` per-graph matrices, each computed with target class = its true class.

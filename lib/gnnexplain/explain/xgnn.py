@@ -7,8 +7,8 @@ nodes and an end node among the current nodes and the candidate node types; the 
 rules (e.g. valence). The policy is trained by policy gradient (REINFORCE, one update per step).
 
 Reference implementation: DIG, branch ``main``, ``dig/xgraph/XGNN/{gnn_explain,policy_nn,gcn}.py``
-(docs/05_gnnexplainer_xgnn.md §5.2). Differences, each documented where it happens: the log-probabilities are those of the
-masked distributions actually sampled (the repo's cross-entropy runs over all padded rows; ``repo_loss``
+(docs/05_gnnexplainer_xgnn.md §5.2). Differences, each documented where it happens: the log-probabilities are
+those of the masked distributions actually sampled (the repo's cross-entropy runs over all padded rows; ``repo_loss``
 reproduces it), sampling, rollouts and the graph state are batched tensors, and every step is seeded.
 
 State layout (one row per slot, ``M = max_node``, ``T`` candidate types): rows ``0..M-1`` hold the graph's

@@ -1,8 +1,8 @@
 """ReFine's explanation metrics (Wang et al., NeurIPS 2021, §4.1; repo Wuyxin/ReFine
 ``explainers/base.py::evaluate_acc, evaluate_recall``): ACC@ρ, ACC-AUC and Recall@N.
 
-Edge convention (:mod:`gnnexplain.core.graph`, used by every metric, ReFine's selection and the figures): ρ and N count *undirected*
-edges. The two stored directions of an edge {u, v} form one pair, scored by the mean of their two
+Edge convention (:mod:`gnnexplain.core.graph`, used by every metric, ReFine's selection and the figures): ρ and N
+count *undirected* edges. The two stored directions of an edge {u, v} form one pair, scored by the mean of their two
 importances and kept or dropped together; an edge stored in one direction only is a pair of its own.
 The top ⌈ρ·P⌉ of a graph's P pairs are kept. The repo stores each BA-3motif edge once, so there ρ counts
 undirected edges too; ranking the two directions independently (what the repo does on graphs stored both

@@ -40,7 +40,8 @@ def save_figure(fig, name: str, *, notebook: str, out_dir: str | os.PathLike) ->
     Returns:
         The paths written.
     Raises:
-        ValueError: if ``name`` or ``notebook`` is not a plain file name (:func:`gnnexplain.validation.check_file_name`).
+        ValueError: if ``name`` or ``notebook`` is not a plain file name
+            (:func:`gnnexplain.validation.check_file_name`).
     """
     check_file_name(name, "name")
     check_file_name(notebook, "notebook")

@@ -157,7 +157,8 @@ def save_svg(svg: str, name: str, *, notebook: str, out_dir: str | os.PathLike) 
     """Write ``svg`` to ``<out_dir>/figures/<notebook>/<name>.svg`` and return the path.
 
     Raises:
-        ValueError: if ``name`` or ``notebook`` is not a plain file name (:func:`gnnexplain.validation.check_file_name`).
+        ValueError: if ``name`` or ``notebook`` is not a plain file name
+            (:func:`gnnexplain.validation.check_file_name`).
     """
     check_file_name(name, "name")
     check_file_name(notebook, "notebook")

@@ -114,3 +114,15 @@ def test_figure_scores_a_pair_by_the_mean_of_its_directions():
     assert scores == {(0, 1): 1.0, (1, 2): 1.0}  # pair means 0.5 and 0.5, scaled by their maximum
     scores = _undirected_scores(edge_index, torch.tensor([1.0, 0.0, 0.2, 0.2]))
     assert scores[(0, 1)] == pytest.approx(1.0) and scores[(1, 2)] == pytest.approx(0.4)
+
+
+def test_figures_share_one_plotlyjs(tmp_path):
+    import plotly.graph_objects as go
+
+    for name in ("a", "b"):
+        save_figure(go.Figure(go.Scatter(x=[0, 1], y=[1, 0])), name, notebook="00_x", out_dir=tmp_path)
+    shared = tmp_path / "figures" / "plotly.min.js"
+    assert shared.stat().st_size > 1_000_000
+    for name in ("a", "b"):
+        html = (tmp_path / "figures" / "00_x" / f"{name}.html").read_text()
+        assert 'src="../plotly.min.js"' in html and len(html) < 100_000

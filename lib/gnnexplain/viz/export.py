@@ -1,4 +1,5 @@
-"""Write figures as self-contained HTML, and as PNG when a static exporter works."""
+"""Write figures as HTML that works offline (one shared plotly.js per output folder), and as PNG when a static
+exporter works."""
 
 from __future__ import annotations
 

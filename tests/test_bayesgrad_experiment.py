@@ -18,6 +18,8 @@ from gnnexplain.experiments.bayesgrad import (
     esol_signed_maps,
     held_out_rocauc,
     pyridine_task,
+    saliency_explainer,
+    sanity_table,
     small_data_study,
     speed_study,
     table1_methods,
@@ -25,8 +27,16 @@ from gnnexplain.experiments.bayesgrad import (
     tyrphostin_study,
 )
 from gnnexplain.explain.bayesgrad import METHODS
+from gnnexplain.metrics.sanity import randomized_copy
 from gnnexplain.models import GGNN, NFP, TrainConfig
-from gnnexplain.viz.bayesgrad import method_svgs, pr_curves_figure, saliency_explorer, save_svgs, study_svgs
+from gnnexplain.viz.bayesgrad import (
+    FAILS,
+    method_svgs,
+    pr_curves_figure,
+    saliency_explorer,
+    save_svgs,
+    study_svgs,
+)
 
 PYRIDINES = ["c1ccncc1C", "Cc1ccncc1O", "c1ccncc1CC", "Nc1ccncc1"]
 OTHERS = ["c1ccccc1", "CCO", "CCN", "CCCC", "OCCO", "c1ccccc1O"]
@@ -204,6 +214,47 @@ def test_figures_and_drawings(tmp_path):
     assert list(signed) == [0] and "-4 (blue)" in signed[0]               # the scale of all maps, not its own
     paths = save_svgs({"OH -> CH3 analogue": signed[0]}, prefix="srmmp_", notebook="03_bayesgrad", out_dir=tmp_path)
     assert paths[0].name == "srmmp_OH__CH3_analogue.svg" and paths[0].read_text() == signed[0]
+
+
+def test_sanity_table_on_molecule_models():
+    torch.manual_seed(1)
+    graphs = [graph_from_smiles(s)[0] for s in PYRIDINES[:3]]
+    ggnn = GGNN(hidden_channels=8, num_layers=2).eval()
+    table = sanity_table(ggnn, graphs, table1_methods(8))
+    assert list(table) == list(METHODS) and all(r["n"] == 3 and r["n_undefined"] == 0 for r in table.values())
+    assert table["VanillaGrad"]["rho_seeds"] == pytest.approx(1.0)  # deterministic: the seed changes nothing
+    assert table["BayesGrad"]["rho_seeds"] < 1.0                     # dropout masks drawn from the seed
+    assert table["VanillaGrad"]["passes"]  # re-initialising the weights re-orders the gradient map
+    nfp = NFP(hidden_channels=8, num_layers=2).eval()
+    signed = sanity_table(nfp, graphs, {"BayesGrad": dict(method="BayesGrad", num_samples=4, signed=True)},
+                          mode="regression", seeds=(0, 1, 2))
+    assert set(signed["BayesGrad"]) == {"rho_randomized_model", "rho_seeds", "passes", "n", "n_undefined"}
+    with pytest.raises(ValueError, match="at least one"):
+        sanity_table(ggnn, [], table1_methods(8))
+
+
+def test_the_randomised_copy_keeps_eval_mode_and_bayesgrad_dropout():
+    torch.manual_seed(1)  # seed 0 would draw the same weights as randomized_copy(seed=0)
+    g = graph_from_smiles("Cc1ccncc1O")[0]
+    model = GGNN(hidden_channels=8, num_layers=2).eval()
+    copy_ = randomized_copy(model, seed=0)
+    assert not copy_.training and not torch.equal(copy_.embedding.weight, model.embedding.weight)
+    kwargs = dict(x=g.x, edge_index=g.edge_index, edge_type=g.edge_type)
+    assert torch.equal(copy_(**kwargs), copy_(**kwargs))  # eval: dropout off outside BayesGrad
+    explainer = saliency_explainer(copy_, "BayesGrad", num_samples=2)
+    first, second = (explainer(**kwargs, seed=s).node_mask for s in (0, 1))
+    assert not torch.equal(first, second)  # BayesGrad switches the copy's dropout on
+
+
+def test_drawings_say_when_a_method_fails_the_sanity_check():
+    torch.manual_seed(0)
+    model, (g, mol) = GGNN(hidden_channels=8, num_layers=2), graph_from_smiles("Oc1ccncc1")
+    verdicts = {m: {"passes": m != "SmoothGrad"} for m in METHODS}
+    svgs = method_svgs(model, g, mol, table1_methods(2), legend="hydroxypyridine", sanity=verdicts)
+    assert FAILS in svgs["SmoothGrad"] and not any(FAILS in svgs[m] for m in METHODS if m != "SmoothGrad")
+    maps = {0: torch.tensor([1.0, 2.0])}
+    assert FAILS in study_svgs(maps, [mol_from_smiles("CO")], {0: "methanol"}, sanity={"passes": False})[0]
+    assert FAILS not in study_svgs(maps, [mol_from_smiles("CO")], {0: "methanol"}, sanity={"passes": True})[0]
 
 
 def test_explorer_draws_mean_and_std():

@@ -1,12 +1,15 @@
 """Notebook 01's experiment helpers (docs/01_dgcnn_gradcam.md §1.4–1.6) and its figures, on tiny inputs."""
 
+import copy
+
 import pytest
 import torch
 
 from gnnexplain.data import brain_graphs, brain_networks
 from gnnexplain.experiments import dgcnn_gradcam
+from gnnexplain.metrics.sanity import randomized_copy
 from gnnexplain.models import TrainConfig, stratified_folds
-from gnnexplain.viz.dgcnn_gradcam import gradcam_graph_figure, level_heatmaps, state_graph_drawer
+from gnnexplain.viz.dgcnn_gradcam import FAILS, gradcam_graph_figure, level_heatmaps, state_graph_drawer
 
 
 def scored_level(auroc, control, precision):
@@ -115,3 +118,52 @@ def test_figures_and_drawer(explained_levels):
     assert heatmap is heatmaps[50] and graph_fig.layout.title.text.startswith(f"graph {index} (State2")
     with pytest.raises(IndexError, match="i=6 is outside 0..5 for State1"):
         draw(100, "State1", 6)
+    assert FAILS not in fig.layout.title.text and FAILS not in heatmaps[50].layout.title.text
+
+
+def test_figures_say_when_a_level_fails_the_sanity_check(explained_levels):
+    networks, graphs, _, explained = explained_levels
+    zeros = torch.zeros(networks.num_nodes, 11)
+    passes = {100: False, 50: True}
+    heatmaps = level_heatmaps({p: (zeros, zeros) for p in graphs}, networks.informative.tolist(), passes)
+    assert FAILS in heatmaps[100].layout.title.text and FAILS not in heatmaps[50].layout.title.text
+    draw = state_graph_drawer(explained, graphs, heatmaps, networks.y, truth=networks.ground_truth, passes=passes)
+    assert FAILS in draw(100, "State1", 0)[0].layout.title.text
+    assert FAILS not in draw(50, "State1", 0)[0].layout.title.text
+
+
+def test_sanity_table_per_level_and_over_all_levels(explained_levels):
+    _, graphs, trained, _ = explained_levels
+    table = dgcnn_gradcam.sanity_table(trained["folds"], graphs, n_graphs=2)
+    assert list(table["sanity_by_p"]) == [100, 50] and list(table["sanity"]) == ["Grad-CAM"]
+    overall = table["sanity"]["Grad-CAM"]
+    assert overall["n"] == 4 and isinstance(overall["passes"], bool)
+    for level in table["sanity_by_p"].values():
+        assert level["n"] == 2 and 0 <= level["n_undefined"] <= 2
+        assert 0 <= level["empty_cam_trained"] <= 1 and 0 <= level["empty_cam_randomized"] <= 1
+        if level["n_undefined"] < 2:
+            assert level["rho_seeds"] == pytest.approx(1.0)  # Grad-CAM is deterministic: the seed changes nothing
+    with pytest.raises(ValueError, match="n_graphs=0"):
+        dgcnn_gradcam.sanity_table(trained["folds"], graphs, n_graphs=0)
+
+
+def test_an_empty_cam_ranks_nothing_and_does_not_pass(explained_levels):
+    _, graphs, trained, _ = explained_levels
+    model = copy.deepcopy(trained["folds"][50][0]["model"])
+    with torch.no_grad():  # conv2 maps ReLU(0 + b) with b < 0: zero everywhere, so H = 0
+        model.conv2.weight.zero_()
+        model.conv2.bias.fill_(-1.0)
+    assert dgcnn_gradcam.empty_cam_share(model, graphs[50][:3]) == 1.0
+    folds = {50: [{**trained["folds"][50][0], "model": model}]}
+    level = dgcnn_gradcam.sanity_table(folds, graphs, n_graphs=2)["sanity_by_p"][50]
+    assert level["n_undefined"] == 2 and level["passes"] is False
+    assert level["empty_cam_trained"] == 1.0
+
+
+def test_randomized_copy_of_a_dgcnn_keeps_its_head_and_changes_its_weights(explained_levels):
+    _, graphs, trained, _ = explained_levels
+    model = trained["folds"][50][0]["model"]
+    copy_ = randomized_copy(model, seed=0)
+    g = graphs[50][0]
+    assert torch.equal(copy_.receptive_fields(), model.receptive_fields()) and not copy_.training
+    assert not torch.allclose(copy_.trace(g.x, g.edge_index).maps, model.trace(g.x, g.edge_index).maps)

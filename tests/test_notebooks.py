@@ -62,6 +62,8 @@ def check_bayesgrad(results):
     assert results["esol_signed_importance"]["hydroxyl O"] > 0 > results["esol_signed_importance"]["aromatic C"]
     assert set(results["seconds_per_molecule"]) == methods
     assert results["seconds_per_molecule"]["BayesGrad"] < results["bayesgrad_loop_seconds_per_molecule"] / 3
+    assert set(results["sanity"]) == methods
+    assert all({"rho_randomized_model", "rho_seeds", "passes"} <= set(v) for v in results["sanity"].values())
 
 
 def check_dgcnn_gradcam(results):
@@ -75,6 +77,8 @@ def check_dgcnn_gradcam(results):
     study = results["seed_study_p70"]
     assert study["n_seeds"] >= 3 and study["mean"]["AUROC (mean difference)"] >= 0.85
     assert study["mean"]["AUROC (mean difference)"] >= study["mean"]["position-only control"] + 0.2
+    assert set(results["sanity"]) == {"Grad-CAM"}
+    assert {"rho_randomized_model", "rho_seeds", "passes"} <= set(results["sanity"]["Grad-CAM"])
 
 
 def check_gnnexplainer_xgnn(results):

@@ -29,6 +29,7 @@ from gnnexplain.data import (
 from gnnexplain.experiments.common import explain_and_time, mean_std
 from gnnexplain.explain.bayesgrad import ALGORITHMS, METHODS, check_embedding_model
 from gnnexplain.metrics.prauc import pr_auc, precision_recall_points
+from gnnexplain.metrics.sanity import sanity_checks
 from gnnexplain.models import GGNN, TrainConfig, fit_molecule_model, predict
 
 #: The models (docs/03_bayesgrad.md §3.3, §3.5): GGNNDrop for pyridine, NFPDrop for SR-MMP and for ESOL.
@@ -137,6 +138,31 @@ def saliency_explainer(model: torch.nn.Module, method: str, *, mode: str = "bina
     return SafeExplainer(model, ALGORITHMS[method](**options), explanation_type="model", node_mask_type="object",
                          edge_mask_type=None,
                          model_config=dict(mode=mode, task_level="graph", return_type="raw"))
+
+
+def sanity_table(model: torch.nn.Module, graphs: Sequence[Data], methods: Mapping[str, dict], *,
+                 mode: str = "binary_classification", seeds: Sequence[int] = (0, 1)) -> dict[str, dict]:
+    """Adebayo et al.'s model-parameter randomisation test of each method on ``model`` (the results JSON's
+    ``sanity``; :func:`gnnexplain.metrics.sanity.sanity_checks`).
+
+    Each molecule is explained by the trained model and by a deep copy with every layer re-initialised (the atom
+    embedding included; the copy keeps the model's eval mode, so BayesGrad still switches only its dropout on),
+    under each seed of ``seeds``. Rule: a method passes iff ρ(trained, re-initialised) <= ρ(seed, other seed) −
+    ``SANITY_MARGIN``, ρ being Spearman's rank correlation of the absolute atom maps.
+
+    Args:
+        model: a molecule model with ``embed``/``forward_from_embedding`` (GGNN, NFP).
+        graphs: atom-id graphs (``x [N]``, ``edge_index``, ``edge_type``), at least one.
+        methods: display name -> options of :func:`saliency_explainer` (e.g. :func:`table1_methods`).
+        mode: as :func:`saliency_explainer`. seeds: at least two distinct explanation seeds.
+    Returns:
+        ``{name: {"rho_randomized_model", "rho_seeds", "passes", "n", "n_undefined"}}``, ρ in [-1, 1] or NaN.
+    Raises:
+        ValueError: for no method, no graph or bad seeds (and as :func:`saliency_explainer`).
+    """
+    explainers = {name: saliency_explainer(model, mode=mode, **options) for name, options in methods.items()}
+    instances = [dict(x=g.x, edge_index=g.edge_index, edge_type=g.edge_type) for g in graphs]
+    return sanity_checks(explainers, instances, seeds=seeds)
 
 
 def explain_molecules(explainer: SafeExplainer, graphs: Sequence[Data], *, seed: int = 0,

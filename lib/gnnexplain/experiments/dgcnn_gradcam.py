@@ -19,6 +19,7 @@ from gnnexplain.data import brain_graphs, brain_networks, oracle_scores
 from gnnexplain.experiments.common import explain_and_time, mean_std
 from gnnexplain.explain.gradcam import GradCAM, class_frequency, importance_frequency
 from gnnexplain.metrics import node_auroc, precision_at_k
+from gnnexplain.metrics.sanity import model_randomization_test, randomized_copy, sanity_summary
 from gnnexplain.models import DGCNN, TrainConfig, cross_validate, stratified_folds
 
 
@@ -136,6 +137,59 @@ def explain_folds(folds: list[dict], graphs, *, explanation_type: str = "phenome
     out["pred"] = torch.cat([e.logits.argmax(-1) for e in parts])[order]
     out["seconds_per_graph"] = seconds
     return out
+
+
+def empty_cam_share(model: torch.nn.Module, graphs) -> float:
+    """Share of ``graphs`` whose Grad-CAM H (target: the true class) is zero at every conv position.
+
+    Eq. 4's ReLU zeroes H wherever the gradient-weighted sum of the conv2 maps is negative; an H zero everywhere
+    gives every node the same (zero) mask, which ranks nothing (docs/01_dgcnn_gradcam.md §1.3; docs/metrics.md,
+    "Sanity checks").
+
+    Args:
+        model: a DGCNN (trained or re-initialised). graphs: a non-empty sequence of ``Data`` with ``y [1]``.
+    Returns:
+        float in [0, 1].
+    Raises:
+        ValueError: if ``graphs`` is empty.
+    """
+    cam = explain_graphs(gradcam_explainer(model), graphs).cam
+    return float((cam.amax(1) == 0).float().mean())
+
+
+def sanity_table(folds: dict, graphs: dict, *, n_graphs: int, seeds: Sequence[int] = (0, 1)) -> dict:
+    """Adebayo et al.'s model-parameter randomisation test of Grad-CAM at every sparsification level
+    (:mod:`gnnexplain.metrics.sanity`; its rule: passes iff ρ(trained, re-initialised) <= ρ(seed, other seed)
+    − ``SANITY_MARGIN``).
+
+    At each level p, fold 0's model explains the first ``n_graphs`` of its test graphs (target: the true class),
+    and so does the same DGCNN with every layer re-initialised (``randomized_copy``, seed ``seeds[0]``).
+
+    Args:
+        folds: ``{p: [fold dicts]}`` of :func:`cross_validate_levels`. graphs: ``{p: [Data]}`` the folds index.
+        n_graphs: test graphs per level, >= 1. seeds: at least two distinct explanation seeds.
+    Returns:
+        ``{"sanity": {"Grad-CAM": summary over the graphs of every level}, "sanity_by_p": {p: summary}}``, each
+        summary ``{"rho_randomized_model", "rho_seeds", "passes", "n", "n_undefined"}``
+        (:func:`gnnexplain.metrics.sanity.sanity_summary`; ρ in [-1, 1] or NaN); the per-level ones also hold
+        ``"empty_cam_trained"`` and ``"empty_cam_randomized"``, the :func:`empty_cam_share` of the two models.
+    Raises:
+        ValueError: for ``n_graphs < 1`` or bad seeds.
+    """
+    if n_graphs < 1:
+        raise ValueError(f"n_graphs={n_graphs} must be >= 1")
+    by_p, every = {}, []
+    for p, level_folds in folds.items():
+        model = level_folds[0]["model"]
+        chosen = [graphs[p][i] for i in level_folds[0]["test_index"][:n_graphs].tolist()]
+        explainer = gradcam_explainer(model)
+        tests = [model_randomization_test(explainer, dict(x=g.x, edge_index=g.edge_index, target=g.y,
+                                                          batch=torch.zeros(g.num_nodes, dtype=torch.long)),
+                                          seeds=seeds) for g in chosen]
+        every += tests
+        by_p[p] = {**sanity_summary(tests), "empty_cam_trained": empty_cam_share(model, chosen),
+                   "empty_cam_randomized": empty_cam_share(randomized_copy(model, seed=seeds[0]), chosen)}
+    return {"sanity": {"Grad-CAM": sanity_summary(every)}, "sanity_by_p": by_p}
 
 
 def planted_node_scores(explained: dict, truth: Tensor) -> dict:

@@ -19,6 +19,15 @@ from gnnexplain.explain.bayesgrad import METHODS, REDUCTIONS
 from gnnexplain.viz.molecules import molecule_svg, save_svg
 from gnnexplain.widgets import explorer
 
+FAILS = "fails the model-randomisation check"
+"""Added to the legend of a map whose method does not pass the sanity check."""
+
+
+def sanity_note(entry: Mapping | None) -> str:
+    """``" — fails the model-randomisation check"`` for a sanity entry that does not pass, else ``""`` (also for
+    ``None``: no check run)."""
+    return f" — {FAILS}" if entry is not None and not entry["passes"] else ""
+
 
 def pr_curves_figure(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], prauc: Mapping[str, float], *,
                      num_models: int):
@@ -45,12 +54,13 @@ def pr_curves_figure(curves: Mapping[str, tuple[Sequence[float], Sequence[float]
 
 
 def map_svgs(model: torch.nn.Module, graph, mol, *, method: str, mode: str = "binary_classification",
-             legend: str = "", seed: int = 0, signed: bool = False, **options) -> dict[str, str]:
+             legend: str = "", seed: int = 0, signed: bool = False, note: str = "", **options) -> dict[str, str]:
     """Explain one molecule and draw its map and its per-atom std over the M samples.
 
     Args:
         model, method, mode, signed, **options: as :func:`gnnexplain.experiments.bayesgrad.saliency_explainer`.
         graph: the atom-id graph of ``mol`` (atom i = row i). legend: the molecule's name under the map.
+        note: appended to both legends, untruncated (e.g. :func:`sanity_note`).
     Returns:
         ``{"mean": svg, "std": svg}`` (white → red; the mean blue/white/red when ``signed``).
     Raises:
@@ -58,25 +68,30 @@ def map_svgs(model: torch.nn.Module, graph, mol, *, method: str, mode: str = "bi
     """
     explainer = saliency_explainer(model, method, mode=mode, signed=signed, **options)
     (mean,), (std,) = explain_molecules(explainer, [graph], seed=seed)
-    return {"mean": molecule_svg(mol, mean, signed=signed, legend=f"{method} mean: {legend}"[:80]),
-            "std": molecule_svg(mol, std, legend=f"{method}: std over {explainer.algorithm.num_samples} samples")}
+    return {"mean": molecule_svg(mol, mean, signed=signed, legend=f"{method} mean: {legend}"[:80] + note),
+            "std": molecule_svg(mol, std, legend=f"{method}: std over {explainer.algorithm.num_samples} samples"
+                                                 f"{note}")}
 
 
 def method_svgs(model: torch.nn.Module, graph, mol, methods: Mapping[str, dict], *, legend: str = "",
-                seed: int = 0, std_of: str = "BayesGrad") -> dict[str, str]:
+                seed: int = 0, std_of: str = "BayesGrad", sanity: Mapping[str, dict] | None = None) -> dict[str, str]:
     """The map of each method of ``methods`` (name -> options of ``saliency_explainer``), then the std of
     ``std_of`` under the key ``f"{std_of}_std"``.
 
+    Args:
+        sanity: name -> sanity entry of ``model`` (:func:`gnnexplain.experiments.bayesgrad.sanity_table`); the
+            legends of a method that does not pass say :data:`FAILS`. None: no verdict shown.
     Raises:
-        KeyError: if ``std_of`` is not a method of ``methods``.
+        KeyError: if ``std_of`` is not a method of ``methods``, or ``sanity`` lacks one.
     """
-    drawn = {name: map_svgs(model, graph, mol, legend=legend, seed=seed, **options)
+    drawn = {name: map_svgs(model, graph, mol, legend=legend, seed=seed,
+                            note=sanity_note(None if sanity is None else sanity[name]), **options)
              for name, options in methods.items()}
     return {**{name: svgs["mean"] for name, svgs in drawn.items()}, f"{std_of}_std": drawn[std_of]["std"]}
 
 
 def study_svgs(maps: Mapping, mols, legends: Mapping, *, signed: bool = False,
-               shared_scale: bool = False) -> dict:
+               shared_scale: bool = False, sanity: Mapping | None = None) -> dict:
     """Draw the precomputed maps (key -> ``[n]``) of the molecules named in ``legends`` (key -> legend).
 
     Args:
@@ -84,6 +99,8 @@ def study_svgs(maps: Mapping, mols, legends: Mapping, *, signed: bool = False,
         signed: blue/white/red colouring of signed maps.
         shared_scale: colour on one scale, the global extremes over ALL of ``maps`` (the repo's ESOL ``plot.py``),
             instead of each molecule's own.
+        sanity: the sanity entry of the method behind ``maps``; if it does not pass, every legend says
+            :data:`FAILS`. None: no verdict shown.
     Returns:
         key -> SVG, in the order of ``legends``.
     Raises:
@@ -93,7 +110,7 @@ def study_svgs(maps: Mapping, mols, legends: Mapping, *, signed: bool = False,
     if shared_scale:
         values = torch.cat([torch.as_tensor(m).view(-1) for m in maps.values()])
         vmax = (float(-values.min()), float(values.max()))
-    return {key: molecule_svg(mols[key], maps[key], signed=signed, vmax=vmax, legend=legend)
+    return {key: molecule_svg(mols[key], maps[key], signed=signed, vmax=vmax, legend=legend + sanity_note(sanity))
             for key, legend in legends.items()}
 
 

@@ -65,6 +65,25 @@ def test_a_constant_mask_ranks_nothing_and_fails(trained):
     assert math.isnan(result["rho_randomized_model"]) and not result["passes"]
 
 
+class ZeroWhenRandom(SeedOnly):
+    """A mask that follows the trained model's first weight and vanishes on any other model (like a ReLU map)."""
+
+    def __init__(self, reference):
+        super().__init__()
+        self.reference = reference
+
+    def forward(self, model, x, edge_index, *, target, index=None, **kwargs):
+        same = torch.equal(next(model.parameters()), self.reference)
+        return Explanation(edge_mask=torch.arange(edge_index.size(1), dtype=torch.float) * same)
+
+
+def test_a_mask_that_vanishes_on_the_random_model_passes(trained):
+    data, model = trained
+    explainer = edge_explainer(model, ZeroWhenRandom(next(model.parameters()).detach().clone()))
+    result = model_randomization_test(explainer, dict(x=data.x, edge_index=data.edge_index))
+    assert result["rho_randomized_model"] == 0.0 and result["rho_seeds"] == pytest.approx(1.0) and result["passes"]
+
+
 def test_cascading_randomisation_reports_each_layer_output_first(trained):
     data, model = trained
     explainer = edge_explainer(model, CaptumExplainer("Saliency"))

@@ -9,8 +9,10 @@ noise floor. The rule (docs/metrics.md, "Sanity checks"):
 
     passes  ⇔  ρ(trained, randomised) ≤ ρ(seed, other seed) − SANITY_MARGIN
 
-i.e. re-initialising the model changes the mask clearly more than a new seed does. A mask that is constant on the
-explained input ranks nothing: ρ is undefined (NaN) and the explainer does not pass.
+i.e. re-initialising the model changes the mask clearly more than a new seed does. A trained-model mask that is
+constant on the explained input ranks nothing: ρ is undefined (NaN) and the explainer does not pass. A randomised
+model whose mask is constant where the trained one is not (e.g. Grad-CAM's ReLU map vanishing) shares no ranking
+with it: that ρ counts as 0.
 
 Cascading randomisation re-initialises the layers one more at a time from the output layer down and reports ρ after
 each step; the *data randomisation test* compares the masks of a model trained on the true labels with those of the
@@ -135,6 +137,10 @@ def _explain(explainer: Explainer, inputs: Mapping, seed: int) -> torch.Tensor:
         return mask_vector(explainer(**inputs))
 
 
+def _constant(mask: torch.Tensor) -> bool:
+    return mask.numel() < 2 or bool((mask == mask[0]).all())
+
+
 def _check_seeds(seeds: Sequence[int]) -> list[int]:
     seeds = list(seeds)
     if len(seeds) < 2 or len(set(seeds)) != len(seeds):
@@ -164,7 +170,7 @@ def model_randomization_test(explainer: Explainer, inputs: Mapping, *, seeds: Se
             their model (PGExplainer's mask network, ReFine's attributors), so each explains its own model.
     Returns:
         ``{"rho_randomized_model", "rho_seeds", "passes", "randomization", "cascade"}``: ρ between the masks of the
-        trained and the randomised model (first seed), the mean ρ between the first seed and each other seed on the
+        trained and the randomised model (first seed; 0 when only the randomised mask is constant), the mean ρ between the first seed and each other seed on the
         trained model, the verdict (module docstring), and for ``"cascading"`` a list of ``(layer, ρ)`` pairs.
     Raises:
         ValueError: for fewer than two seeds, a margin outside [0, 2], an unknown ``randomization``, inputs without
@@ -188,7 +194,11 @@ def model_randomization_test(explainer: Explainer, inputs: Mapping, *, seeds: Se
         randomized = _explainer_for(explainer, randomized_copy(explainer.model, seed=seeds[0], layers=layers))
         if fit is not None:
             fit(randomized)
-        cascade.append((name, rank_correlation(trained[0], _explain(randomized, inputs, seeds[0]))))
+        mask = _explain(randomized, inputs, seeds[0])
+        rho = rank_correlation(trained[0], mask)
+        if math.isnan(rho) and _constant(mask) and not _constant(trained[0]):
+            rho = 0.0  # the randomised model's mask ranks nothing: it shares no ranking with the trained one
+        cascade.append((name, rho))
     rho_random = cascade[-1][1]
     passes = not (math.isnan(rho_random) or math.isnan(rho_seeds)) and rho_random <= rho_seeds - margin
     return {"rho_randomized_model": rho_random, "rho_seeds": rho_seeds, "passes": bool(passes),

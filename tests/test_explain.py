@@ -5,9 +5,10 @@ from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer, PGE
 
 from conftest import random_node_graph
 from gnnexplain.core.masks import reset_explain_state
-from gnnexplain.experiments.common import NODE_METHODS, explain_node, node_explainer
+from gnnexplain.experiments.common import (NODE_METHODS, explain_node, node_explainer, node_sanity_table,
+                                       sanity_frame, sanity_verdict)
 from gnnexplain.explain import BayesGrad, GradCAM, GraphPGMExplainer, NAM, ReFine, SafeExplainer, SubgraphGNNExplainer
-from gnnexplain.models import GCN
+from gnnexplain.models import GCN, TrainConfig, train_node_classifier
 
 CFG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
 
@@ -106,6 +107,36 @@ def test_node_index_outside_the_graph(setup, index):
     model, data = setup
     with pytest.raises(IndexError, match=r"outside the graph; allowed: integers 0\.\.29"):
         explain_node(node_explainer(model, "Saliency"), data, index)
+
+
+def test_node_sanity_table_checks_each_method_on_the_given_nodes():
+    data = random_node_graph(40, seed=1)
+    torch.manual_seed(0)
+    model = GCN(data.num_features, 3, hidden_channels=16)
+    train_node_classifier(model, data, config=TrainConfig(epochs=60, patience=None), progress=False)
+    table = node_sanity_table(model.eval(), data, [5, 12], methods=["Saliency", "GNNExplainer"], epochs=5, lr=0.1)
+    assert set(table) == {"Saliency", "GNNExplainer"} and table["Saliency"]["n"] == 2
+    assert table["Saliency"]["rho_seeds"] == pytest.approx(1.0)  # deterministic: the seeds agree
+    assert table["Saliency"]["passes"] and table["Saliency"]["rho_randomized_model"] < 0.8
+    assert -1 <= table["GNNExplainer"]["rho_randomized_model"] <= 1
+    frame = sanity_frame(table)
+    assert list(frame.index) == ["Saliency", "GNNExplainer"] and frame.loc["Saliency", "instances"] == 2
+    with pytest.raises(ValueError, match="at least one node"):
+        node_sanity_table(model, data, [])
+    with pytest.raises(IndexError, match="outside the graph"):
+        node_sanity_table(model, data, [40])
+    with pytest.raises(ValueError, match="allowed: Saliency"):
+        node_sanity_table(model, data, [5], methods=["lime"])
+
+
+def test_sanity_verdict_and_the_learning_rate_reach_gnnexplainer():
+    sanity = {"A": {"passes": True}, "B": {"passes": False}}
+    assert sanity_verdict(sanity, "A") == "passes the model-randomisation check"
+    assert sanity_verdict(sanity, "B") == "fails the model-randomisation check"
+    assert sanity_verdict(sanity, "C") == sanity_verdict(None, "A") == "not sanity-checked"
+    assert node_explainer(GCN(3, 2), "GNNExplainer", lr=0.1).algorithm.lr == 0.1
+    with pytest.raises(ValueError, match="at least one method"):
+        sanity_frame({})
 
 
 def test_unknown_method():

@@ -46,11 +46,13 @@ def test_identity_check_holds_on_a_random_gcn(setup):
 
 def test_perturbation_study_ranks_with_every_method(setup):
     model, data, _ = setup
-    study = nam.perturbation_study(model, data, num_nodes=4, random_seeds=2, gnnexplainer_epochs=2, seed=0)
+    study = nam.perturbation_study(model, data, num_nodes=4, random_seeds=2, gnnexplainer_epochs=2,
+                                   gnnexplainer_lr=0.1, seed=0)
     result = study["result"]
     assert set(result.auc) == {"NAM", "NAM (true class)", "random", *NODE_METHODS}
     assert result.num_nodes == 4 and set(study["seconds"]) == {"rankings (s)", "deletion runs (s)"}
-    again = nam.perturbation_study(model, data, num_nodes=4, random_seeds=2, gnnexplainer_epochs=2, seed=0)
+    again = nam.perturbation_study(model, data, num_nodes=4, random_seeds=2, gnnexplainer_epochs=2,
+                                   gnnexplainer_lr=0.1, seed=0)
     assert again["result"].auc == result.auc  # seeded sample, seeded GNNExplainer
 
 
@@ -84,16 +86,47 @@ def test_niv_example_and_drawer(setup):
     assert row["1-hop neighbours"] == len(neighbours) and row["most influential (this run)"] in neighbours
     assert 1 <= row["rank of the paper's node here (by |contribution|)"] <= len(neighbours)
     assert example["figure"].layout.title.text.startswith(f"NIV, Toy node {centre}")
+    assert example["figure"].layout.title.text.endswith("NAM (true class) not sanity-checked")
+    failing = niv_example(model, data, centre, neighbours[0], pred, ["a", "b", "c"], dataset="Toy",
+                          sanity={"NAM (true class)": {"passes": False}})
+    assert failing["figure"].layout.title.text.endswith("NAM (true class) fails the model-randomisation check")
     far = [v for v in range(30) if v not in neighbours and v != centre][0]
     assert niv_example(model, data, centre, far, pred, ["a", "b", "c"], dataset="Toy")["row"][
         "rank of the paper's node here (by |contribution|)"] is None
     explainers = {"Toy": {"Saliency": nam.ranking_explainer(model, "Saliency")}}
     draw = nam_drawer({"Toy": (None, data)}, {"Toy": model}, {"Toy": pred}, explainers,
-                      class_names={"Toy": ["a", "b", "c"]})
+                      class_names={"Toy": ["a", "b", "c"]}, sanity={"Saliency": {"passes": False}})
     niv, bars = draw("Toy", centre, -1, 1, "Saliency")
     assert niv.layout.title.text.startswith(f"Saliency: Toy node {centre}") and bars.layout.title.text
+    assert niv.layout.title.text.endswith("— fails the model-randomisation check")
+    assert draw("Toy", centre, -1, 1, "NAM")[0].layout.title.text.endswith("— not sanity-checked")
     with pytest.raises(IndexError, match="node=30 is outside Toy"):
         draw("Toy", 30, -1, 1, "NAM")
+
+
+def test_sample_test_nodes_is_seeded_nested_and_checked(setup):
+    _, data, _ = setup
+    nodes = nam.sample_test_nodes(data, 6, seed=3)
+    assert data.test_mask[nodes].all() and nodes.tolist() == sorted(nodes.tolist())
+    assert set(nam.sample_test_nodes(data, 2, seed=3).tolist()) <= set(nodes.tolist())
+    assert nam.sample_test_nodes(data, 100).numel() == int(data.test_mask.sum())
+    with pytest.raises(ValueError, match="num_nodes=0"):
+        nam.sample_test_nodes(data, 0)
+
+
+def test_sanity_table_checks_every_shown_method(setup):
+    model, data, _ = setup
+    graphs = {"A": (None, data), "B": (None, data)}
+    # seeds other than the model's own initialisation seed 0, so the re-initialised copy differs from it
+    table = nam.sanity_table({"A": model, "B": model}, graphs, num_nodes=2, seeds=(3, 4), gnnexplainer_epochs=3,
+                             gnnexplainer_lr=0.1)
+    assert list(table) == list(nam.SANITY_METHODS) == ["NAM", "NAM (true class)", *NODE_METHODS]
+    assert all(entry["n"] == 4 for entry in table.values())  # 2 nodes in each of 2 graphs
+    assert table["NAM"]["rho_seeds"] == pytest.approx(1.0)  # deterministic: the seeds agree
+    assert table["NAM"]["rho_randomized_model"] < 1
+    assert nam.ranking_explainer(model, "GNNExplainer", gnnexplainer_lr=0.1).algorithm.lr == 0.1
+    with pytest.raises(ValueError, match="at least one graph"):
+        nam.sanity_table({}, {}, num_nodes=2, gnnexplainer_epochs=3)
 
 
 def test_paper_constants_cover_the_datasets():

@@ -27,10 +27,18 @@ def test_notebook_is_committed_without_outputs(path):
     assert tracked.returncode == 0, f"{path.name} is not tracked by git"
 
 
+def check_sanity(results, methods):
+    """Every method the notebook shows has its model-randomisation check in the results."""
+    assert set(results["sanity"]) == methods
+    assert all({"rho_randomized_model", "rho_seeds", "passes"} <= set(e) for e in results["sanity"].values())
+
+
 def check_overview(results):
     assert results["gcn_test_accuracy"] >= 0.79  # Kipf & Welling report 0.815
     assert set(results["seconds_per_explanation"]) == {"Saliency", "Integrated Gradients", "GNNExplainer"}
     assert all(s > 0 for s in results["seconds_per_explanation"].values())
+    check_sanity(results, {"Saliency", "Integrated Gradients", "GNNExplainer"})
+    assert set(results["sanity_gnnexplainer_previous_lr"]) >= {"lr", "rho_randomized_model", "rho_seeds", "passes"}
 
 
 def check_nam(results):
@@ -41,6 +49,7 @@ def check_nam(results):
     assert {"NAM", "random", "Saliency", "Integrated Gradients", "GNNExplainer"} <= set(cora)
     assert cora["NAM"] < cora["random"]  # the paper's Fig. 6: NAM's curve lies below random deletion
     assert 0 < results["nam_all_nodes_seconds"] < 1.0
+    check_sanity(results, {"NAM", "NAM (true class)", "Saliency", "Integrated Gradients", "GNNExplainer"})
 
 
 def check_bayesgrad(results):

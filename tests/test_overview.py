@@ -1,4 +1,5 @@
-"""Notebook 00's drawer: explanations computed once per (node, method), on a tiny random graph."""
+"""Notebook 00's drawer: explanations computed once per (node, method), titled with their sanity verdict, on a tiny
+random graph."""
 
 import pytest
 import torch
@@ -16,11 +17,14 @@ def test_drawer_reuses_and_fills_the_cache():
     pred = model(data.x, data.edge_index).argmax(-1)
     given = explain_node(node_explainer(model, "Saliency"), data, 3)
     cache = {(3, "Saliency"): given}
-    draw = node_explanation_drawer(model, data, predictions=pred, class_names=["a", "b", "c"], epochs=2,
-                                   explanations=cache)
-    assert draw(3, "Saliency", 2).layout.title.text == "Saliency: node 3"
+    sanity = {"Saliency": {"passes": True}, "GNNExplainer": {"passes": False}}
+    draw = node_explanation_drawer(model, data, predictions=pred, class_names=["a", "b", "c"], epochs=2, lr=0.1,
+                                   explanations=cache, sanity=sanity)
+    assert draw(3, "Saliency", 2).layout.title.text == "Saliency: node 3 — passes the model-randomisation check"
     assert cache[3, "Saliency"] is given  # reused, not recomputed
-    assert draw(4, "GNNExplainer", 1, title="custom").layout.title.text == "custom"
-    assert set(cache) == {(3, "Saliency"), (4, "GNNExplainer")}
+    title = draw(4, "GNNExplainer", 1, title="custom").layout.title.text
+    assert title == "custom — fails the model-randomisation check"
+    assert draw(4, "Integrated Gradients", 1).layout.title.text.endswith("— not sanity-checked")
+    assert set(cache) == {(3, "Saliency"), (4, "GNNExplainer"), (4, "Integrated Gradients")}
     with pytest.raises(ValueError, match="allowed: Saliency, Integrated Gradients, GNNExplainer"):
         draw(3, "saliency", 2)

@@ -1,6 +1,6 @@
 """Notebook 02's experiment (Xie & Lu, NAM): NAM configured as a PyG explainer for a GCN, and the baseline rankings
 of the neighbour-deletion experiment (Saliency, Integrated Gradients, GNNExplainer), each explained on the node's
-computation subgraph (docs/02_nam.md §2.4)."""
+computation subgraph (docs/02_nam.md §2.4), and the model-randomisation check of every method the notebook shows."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from gnnexplain.data import DatasetUnavailableError, load_dataset
 from gnnexplain.experiments.common import NODE_METHODS, explain_and_time, node_explainer
 from gnnexplain.explain.nam import NAM, NAM_TARGETS, nam_autograd, nam_bias_share, nam_contributions, nam_self_walk
 from gnnexplain.metrics import perturbation_experiment
+from gnnexplain.metrics.sanity import model_randomization_test, sanity_summary
 from gnnexplain.models import TrainConfig, load_or_train, train_node_classifier
 from gnnexplain.models.gcn import GCN
 from gnnexplain.validation import check_node_indices
@@ -56,13 +57,15 @@ def explainer_node_scores(explainer, x: Tensor, edge_index: Tensor, nodes, *, ho
     return out
 
 
-def ranking_explainer(model: torch.nn.Module, method: str, *, gnnexplainer_epochs: int = 200):
+def ranking_explainer(model: torch.nn.Module, method: str, *, gnnexplainer_epochs: int = 200,
+                      gnnexplainer_lr: float = 0.01):
     """The explainer behind a baseline ranking of neighbours in the deletion experiment.
 
     ``"Saliency"`` and ``"Integrated Gradients"`` are :func:`gnnexplain.experiments.common.node_explainer` (feature
     masks, summed per node by :func:`explainer_node_scores`). ``"gnnexplainer"`` learns one mask value per
     *node* (``node_mask_type="object"``) plus the edge mask: a node ranking is what this experiment deletes
     by, and it is 2-4x cheaper than the ``[N, F]`` feature mask ([proposal]; Ying et al. 2019 learn both).
+    ``gnnexplainer_epochs`` and ``gnnexplainer_lr`` are its optimisation settings (lr default: PyG's 0.01).
 
     Raises:
         ValueError: for a ``method`` outside :data:`NODE_METHODS`.
@@ -71,8 +74,8 @@ def ranking_explainer(model: torch.nn.Module, method: str, *, gnnexplainer_epoch
         raise ValueError(f"unknown method={method!r}; allowed: {', '.join(NODE_METHODS)}")
     if method != "GNNExplainer":
         return node_explainer(model, method)
-    return SafeExplainer(model, GNNExplainer(epochs=gnnexplainer_epochs), explanation_type="model",
-                         node_mask_type="object", edge_mask_type="object",
+    return SafeExplainer(model, GNNExplainer(epochs=gnnexplainer_epochs, lr=gnnexplainer_lr),
+                         explanation_type="model", node_mask_type="object", edge_mask_type="object",
                          model_config=dict(mode="multiclass_classification", task_level="node", return_type="raw"))
 
 
@@ -219,8 +222,25 @@ def identity_check(model: GCN, data, predictions: Tensor, *, sample_size: int, s
             "speed-up": seconds_each * n / seconds_all}
 
 
+def sample_test_nodes(data, num_nodes: int, *, seed: int = 0) -> Tensor:
+    """A seeded random sample of ``num_nodes`` test nodes of ``data`` (``test_mask [N]``), in id order: the nodes
+    of the deletion experiment and, fewer of them, of the sanity check.
+
+    Returns:
+        LongTensor ``[min(num_nodes, test nodes)]``; with the same ``seed``, the sample of ``k`` nodes is part
+        of the sample of any larger ``num_nodes``.
+    Raises:
+        ValueError: for ``num_nodes < 1``.
+    """
+    if not isinstance(num_nodes, int) or num_nodes < 1:
+        raise ValueError(f"num_nodes={num_nodes!r} must be an integer >= 1")
+    test = data.test_mask.nonzero().view(-1)
+    pick = torch.randperm(test.numel(), generator=torch.Generator().manual_seed(seed))[:num_nodes]
+    return test[pick.sort().values]
+
+
 def perturbation_study(model: GCN, data, *, num_nodes: int, random_seeds: int, gnnexplainer_epochs: int,
-                       seed: int = 0) -> dict:
+                       gnnexplainer_lr: float = 0.01, seed: int = 0) -> dict:
     """The neighbour-deletion experiment (Xie & Lu §4.1, Fig. 6; docs/02_nam.md §2.4) on ``num_nodes`` test nodes.
 
     The test nodes are a seeded random sample (in id order); they are ranked by NAM (predicted and true class)
@@ -229,20 +249,20 @@ def perturbation_study(model: GCN, data, *, num_nodes: int, random_seeds: int, g
 
     Args:
         model: a 2-layer :class:`GCN`. data: with ``test_mask``, ``y``. num_nodes: test nodes, >= 1.
-        random_seeds: seeds 0 .. random_seeds-1 of the random baseline. gnnexplainer_epochs: GNNExplainer's
-            epochs. seed: seeds the sample and GNNExplainer.
+        random_seeds: seeds 0 .. random_seeds-1 of the random baseline. gnnexplainer_epochs, gnnexplainer_lr:
+            GNNExplainer's epochs and learning rate. seed: seeds the sample (:func:`sample_test_nodes`) and
+            GNNExplainer.
     Returns:
         ``{"result": PerturbationResult, "seconds": {"rankings (s)", "deletion runs (s)"}}``.
     """
     x, ei = data.x, data.edge_index
-    test = data.test_mask.nonzero().view(-1)
-    pick = torch.randperm(test.numel(), generator=torch.Generator().manual_seed(seed))[:num_nodes]
-    nodes = test[pick.sort().values]
+    nodes = sample_test_nodes(data, num_nodes, seed=seed)
     start = time.perf_counter()
     rankings = {"NAM": nam_contributions(model, x, ei, index=nodes),
                 "NAM (true class)": nam_contributions(model, x, ei, index=nodes, target=data.y[nodes])}
     for method in NODE_METHODS:
-        explainer = ranking_explainer(model, method, gnnexplainer_epochs=gnnexplainer_epochs)
+        explainer = ranking_explainer(model, method, gnnexplainer_epochs=gnnexplainer_epochs,
+                                      gnnexplainer_lr=gnnexplainer_lr)
         rankings[method] = explainer_node_scores(explainer, x, ei, nodes, seed=seed)
     explain_seconds = time.perf_counter() - start
     start = time.perf_counter()
@@ -250,3 +270,43 @@ def perturbation_study(model: GCN, data, *, num_nodes: int, random_seeds: int, g
     return {"result": result,
             "seconds": {"rankings (s)": explain_seconds, "deletion runs (s)": time.perf_counter() - start}}
 
+
+SANITY_METHODS = ("NAM", "NAM (true class)", *NODE_METHODS)
+"""Display names of the methods whose masks notebook 02 shows, in the order of its tables."""
+
+
+def sanity_table(models: dict, graphs: dict, *, num_nodes: int, seeds=(0, 1), gnnexplainer_epochs: int,
+                 gnnexplainer_lr: float = 0.01, seed: int = 0) -> dict[str, dict]:
+    """The model-parameter randomisation test (Adebayo et al., NeurIPS 2018; rule: docs/metrics.md) of every method
+    of :data:`SANITY_METHODS`, as the deletion experiment and the explorer configure it (:func:`nam_explainer`,
+    :func:`ranking_explainer`), pooled over the graphs: the results JSON's ``sanity`` entry.
+
+    On each graph, ``num_nodes`` test nodes drawn by :func:`sample_test_nodes` (part of the deletion experiment's
+    sample drawn with the same ``seed``) are explained on their 2-hop computation subgraphs (exact logits of a
+    2-layer GCN); "NAM (true class)" explains each node's label.
+
+    Args:
+        models: ``{name: 2-layer GCN}``. graphs: ``{name: (dataset, data)}`` (:func:`load_graphs`), at least one.
+        num_nodes: test nodes per graph, >= 1. seeds: at least two distinct seeds (the noise floor).
+        gnnexplainer_epochs, gnnexplainer_lr: GNNExplainer's settings. seed: seeds the node sample.
+    Returns:
+        ``{method: {"rho_randomized_model", "rho_seeds", "passes", "n", "n_undefined"}}``
+        (:func:`gnnexplain.metrics.sanity.sanity_summary`), ``n`` = explained nodes over all graphs.
+    Raises:
+        ValueError: for no graph, ``num_nodes < 1`` or fewer than two seeds.
+    """
+    if not graphs:
+        raise ValueError("graphs must hold at least one graph")
+    tests = {method: [] for method in SANITY_METHODS}
+    for name, (_, data) in graphs.items():
+        model = models[name]
+        explainers = {"NAM": nam_explainer(model), "NAM (true class)": nam_explainer(model, target="true"),
+                      **{m: ranking_explainer(model, m, gnnexplainer_epochs=gnnexplainer_epochs,
+                                              gnnexplainer_lr=gnnexplainer_lr) for m in NODE_METHODS}}
+        for node in sample_test_nodes(data, num_nodes, seed=seed).tolist():
+            inputs = dict(x=data.x, edge_index=data.edge_index, index=node)
+            for method, explainer in explainers.items():
+                extra = {"target": data.y} if method == "NAM (true class)" else {}
+                tests[method].append(model_randomization_test(explainer, {**inputs, **extra}, seeds=seeds,
+                                                              num_hops=2))
+    return {method: sanity_summary(results) for method, results in tests.items()}

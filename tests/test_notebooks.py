@@ -188,6 +188,7 @@ def check_refine(results):
     mutag = results["acc_auc"]["Mutagenicity"]
     assert mutag["ReFine"]["mean"] > mutag["PGExplainer"]["mean"]
     assert all(0 <= v["mean"] <= 5 / 6 for v in results["recall_at_5"].values())  # 5 of >= 6 undirected GT edges
+    assert all({"rho_randomized_model", "rho_seeds", "passes"} <= set(results["sanity"][m]) for m in table2)
 
 
 CHECKS = {

@@ -274,3 +274,64 @@ def test_fidelity_is_summed_over_graphs(mode):
     one = refine._fidelity(logits, full_prob, target)
     two = refine._fidelity(logits.repeat(2, 1), full_prob.repeat(2, 1), target.repeat(2))
     assert torch.allclose(two, 2 * one)
+
+
+@pytest.fixture(scope="module")
+def table2_run(graphs, model):
+    from gnnexplain.experiments.refine import RefineSetup, run_table2
+    from gnnexplain.models import correct_predictions
+
+    graphs = [g.clone() for g in graphs]
+    for g in graphs:  # make every graph "correct" for the random model
+        g.y = model(g.x, g.edge_index).argmax(-1)
+    train, val, test = split_ba3motif(graphs, test_fraction=0.2, val_fraction=0.2)
+    setup = RefineSetup(hidden=8, epochs=1, lr=1e-3, batch_size=8, ft_steps=2, ft_selection="topk", ft_lr=1e-3,
+                        gnnexplainer_epochs=3, pg_epochs=1, variant_rows=False)
+    test = correct_predictions(model, test)[:2]
+    return train, val, test, setup, run_table2(model, train, val, test, setup, seed=0)
+
+
+def test_sanity_table_retrains_each_trained_explainer_on_the_randomised_model_once(table2_run, model, monkeypatch):
+    from gnnexplain.experiments import refine
+
+    train, val, test, setup, run = table2_run
+    trained = {k: v.clone() for k, v in run["explainers"]["ReFine-FT"].attributors.state_dict().items()}
+    calls = []
+
+    def recording(random_model, *args, contrastive, **kwargs):
+        calls.append((contrastive, torch.equal(next(random_model.parameters()), next(model.parameters()))))
+        return pretrained(random_model, *args, contrastive=contrastive, **kwargs)
+
+    pretrained = refine._pretrained_refine
+    monkeypatch.setattr(refine, "_pretrained_refine", recording)
+    table = refine.sanity_table(model, train, val, test, setup, run, seeds=(3, 4),
+                                methods=("Saliency", "ReFine-FT", "ReFine"))
+    assert list(table) == ["Saliency", "ReFine-FT", "ReFine"]
+    assert all(r["n"] == 2 and -1 <= r["rho_randomized_model"] <= 1 for r in table.values())
+    assert table["Saliency"]["rho_seeds"] == pytest.approx(1.0)  # deterministic
+    # ReFine-FT and ReFine share one pre-training, on the randomised model (not the trained one)
+    assert calls == [(True, False)]
+    assert all(torch.equal(v, run["explainers"]["ReFine-FT"].attributors.state_dict()[k]) for k, v in trained.items())
+    assert run["explainers"]["ReFine-FT"].fine_tune is False  # the run's explainers are copied, not changed
+    with pytest.raises(ValueError, match="subset"):
+        refine.sanity_table(model, train, val, test, setup, run, methods=("SA",))
+    with pytest.raises(ValueError, match="at least one"):
+        refine.sanity_table(model, train, val, [], setup, run)
+
+
+def test_sanity_table_trains_pgexplainer_on_the_randomised_model(table2_run, model, monkeypatch):
+    from gnnexplain.experiments import refine
+
+    train, val, test, setup, run = table2_run
+    assert refine.graph_explainer(model, run["explainers"]["PGExplainer"]).explanation_type.value == "phenomenon"
+    calls = []
+
+    def recording(explainer, graphs, targets, **kwargs):
+        calls.append(torch.equal(next(explainer.model.parameters()), next(model.parameters())))
+        return train_pg(explainer, graphs, targets, **kwargs)
+
+    train_pg = refine.train_graph_pgexplainer
+    monkeypatch.setattr(refine, "train_graph_pgexplainer", recording)
+    table = refine.sanity_table(model, train, val, test, setup, run, seeds=(3, 4), methods=("PGExplainer",))
+    assert calls == [False]  # once for both graphs, on the randomised model
+    assert table["PGExplainer"]["n"] == 2 and table["PGExplainer"]["rho_seeds"] == pytest.approx(1.0)

@@ -2,13 +2,16 @@
 mean ± std over seeds, Tables 2–4 next to the paper's, the results JSON, on small hand-made runs; and its figures
 (gnnexplain.viz.refine): subgraphs and molecules before/after fine-tuning, the explorer's panes."""
 
+import math
+
 import pytest
 import torch
 from torch_geometric.data import Data
 
 from gnnexplain.experiments import refine
 from gnnexplain.metrics import RATIOS
-from gnnexplain.viz.refine import explorer_panes, finetuning_molecules, finetuning_subgraphs
+from gnnexplain.viz.refine import (FAILS_SANITY, NOT_CHECKED, explorer_panes, finetuning_molecules,
+                                   finetuning_subgraphs, sanity_note)
 
 
 class EdgeCount(torch.nn.Module):
@@ -150,12 +153,68 @@ def test_original_graphs_and_subgraph_probability():
         refine.subgraph_probability(EdgeCount(), g, imp, 0.0, 1)
 
 
+def check(rho_randomized_model, rho_seeds=1.0, n=2, n_undefined=0):
+    """A ``sanity_summary`` output with the rule applied (margin 0.2)."""
+    return {"rho_randomized_model": rho_randomized_model, "rho_seeds": rho_seeds, "n": n, "n_undefined": n_undefined,
+            "passes": n_undefined == 0 and rho_randomized_model <= rho_seeds - 0.2}
+
+
+SANITY = {"BA-3motif": {"Saliency": check(0.1), "GNNExplainer": check(0.9, 0.5), "ReFine": check(0.3)},
+          "Mutagenicity": {"Saliency": check(0.3), "GNNExplainer": check(0.1, 0.5),
+                           "ReFine": check(float("nan"), float("nan"), n_undefined=2)}}
+
+
+def test_sanity_results_average_over_datasets_and_pass_only_on_every_one():
+    results = refine.sanity_results(SANITY)
+    assert list(results) == ["Saliency", "GNNExplainer", "ReFine"]
+    assert results["Saliency"]["rho_randomized_model"] == pytest.approx(0.2) and results["Saliency"]["passes"]
+    assert results["GNNExplainer"]["passes"] is False  # fails on BA-3motif, passes on Mutagenicity
+    assert results["ReFine"]["rho_randomized_model"] == 0.3 and results["ReFine"]["n_undefined"] == 2  # NaN left out
+    assert results["ReFine"]["n"] == 4 and results["ReFine"]["passes"] is False
+    assert results["GNNExplainer"]["by_dataset"]["Mutagenicity"] == SANITY["Mutagenicity"]["GNNExplainer"]
+    only = refine.sanity_results({"BA-3motif": {"ReFine": check(float("nan"), float("nan"), n_undefined=2)}})
+    assert math.isnan(only["ReFine"]["rho_seeds"])
+    with pytest.raises(ValueError, match="at least one dataset"):
+        refine.sanity_results({})
+
+
+def test_table2_frame_puts_the_sanity_check_next_to_each_checked_row(runs):
+    summary = refine.summarise_runs(runs, ["BA-3motif", "Mutagenicity"], [0, 1])
+    table = refine.table2_frame(summary["acc_auc"], summary["recall_at_5"], {"BA-3motif": SANITY["BA-3motif"]})
+    assert table.loc["Saliency (paper: SA)", ("BA-3motif sanity", "ρ randomised")] == "0.100"
+    assert table.loc["ReFine", ("BA-3motif sanity", "passes")] == "yes"
+    assert table.loc["ReFine (repo mode)", ("BA-3motif sanity", "passes")] == ""  # not checked
+    assert ("Mutagenicity sanity", "passes") not in table.columns
+
+
+def test_sanity_tables_check_the_first_graphs_on_the_run_s_training_graphs(monkeypatch):
+    calls = []
+
+    def fake_sanity_table(model, train, val, graphs, setup, run, *, seed, seeds):
+        calls.append((len(train), len(graphs), run, seed, seeds))
+        return {"Saliency": check(0.1)}
+
+    monkeypatch.setattr(refine, "sanity_table", fake_sanity_table)
+    g = Data(x=torch.ones(4, 1), edge_index=RING)
+    splits = {name: {"train": [g] * 5, "val": [g], "test": [g]} for name in ("BA-3motif", "Mutagenicity")}
+    setups = refine.table2_setups({"BA-3motif": 1, "Mutagenicity": 1})
+    explained = {"BA-3motif": [g] * 4, "Mutagenicity": [g]}
+    tables = refine.sanity_tables({"BA-3motif": None, "Mutagenicity": None}, splits, explained, setups,
+                                  {"BA-3motif": 1, "Mutagenicity": 2}, num_graphs=3, seed=7, seeds=(0, 1, 2),
+                                  pretrain_graphs={"Mutagenicity": 2})
+    assert calls == [(5, 3, 1, 7, (0, 1, 2)), (2, 1, 2, 7, (0, 1, 2))]
+    assert set(tables) == {"BA-3motif", "Mutagenicity"}
+    with pytest.raises(ValueError, match="num_graphs"):
+        refine.sanity_tables({}, splits, {}, setups, {}, num_graphs=0)
+
+
 def test_notebook_results_name_the_model_not_the_target(runs):
     summary = refine.summarise_runs(runs, ["BA-3motif", "Mutagenicity"], [0, 1])
     setups = refine.table2_setups({"BA-3motif": 1, "Mutagenicity": 1})
     results = refine.notebook_results(summary, model_accuracy={"BA-3motif": 0.9, "Mutagenicity": 0.8},
                                       leak_free_accuracy=0.7, explained={"BA-3motif": [1, 2], "Mutagenicity": [3]},
-                                      setups=setups, seeds=(0, 1), quick=True, seed=0)
+                                      setups=setups, seeds=(0, 1), quick=True, seed=0, sanity=SANITY)
+    assert results["sanity"]["Saliency"]["passes"] and not results["sanity"]["GNNExplainer"]["passes"]
     assert results["model_accuracy"] == {"BA-3motif": 0.9, "Mutagenicity": 0.8}
     assert results["model_accuracy_leak_free_ba3motif"] == 0.7 and not any("target" in k for k in results)
     assert results["num_explained"] == {"BA-3motif": 2, "Mutagenicity": 1} and results["seeds"] == [0, 1]
@@ -212,3 +271,22 @@ def test_explorer_panes_title_the_subgraph_probability_and_check_inputs(masks):
         explorer_panes(EdgeCount(), graphs, [1], masks, 1, "ReFine", 0.5)
     with pytest.raises(ValueError, match="did not run"):
         explorer_panes(EdgeCount(), graphs, [1], masks, 0, "GNNExplainer", 0.5)
+
+
+def test_drawings_say_when_their_method_fails_or_was_not_checked(masks, monkeypatch):
+    sanity = {"ReFine-FT": check(0.9), "ReFine": check(0.1)}  # ReFine-FT fails
+    assert sanity_note(sanity, "ReFine") == "" and sanity_note(None, "ReFine-FT") == ""
+    assert sanity_note(sanity, "ReFine-FT") == ", " + FAILS_SANITY
+    assert sanity_note(sanity, "GNNExplainer", sep="<br>") == "<br>" + NOT_CHECKED
+    graphs = [Data(x=torch.ones(4, 1), edge_index=RING, y=torch.tensor([0]))]
+    figures = finetuning_subgraphs(graphs, masks, ratio=0.25, sanity=sanity)
+    assert figures[0, "before"].layout.title.text.endswith("<br>" + FAILS_SANITY)
+    assert figures[0, "after"].layout.title.text == "graph 0 (house), after fine-tuning"
+    import gnnexplain.viz.refine as viz_refine
+
+    monkeypatch.setattr(viz_refine, "mutag_molecule_svg", lambda graph, imp, ratio, *, legend: legend)  # RDKit: paths
+    legends = finetuning_molecules([ring_molecule(1)], [1], masks, ratio=0.25, sanity=sanity)
+    assert legends == [f"molecule 0, class 1, ReFine-FT, {FAILS_SANITY}", "molecule 0, class 1, ReFine"]
+    panes = explorer_panes(EdgeCount(), [ring_molecule(1)], [1], masks, 0, "ReFine-FT", 0.5, molecule=True,
+                           sanity={"ReFine": check(0.1)})
+    assert panes[0].layout.title.text.endswith("<br>" + NOT_CHECKED) and panes[1].endswith(", " + NOT_CHECKED)

@@ -12,10 +12,16 @@ the same correctly-predicted test graphs and is scored by ACC@ρ, ACC-AUC, Recal
 * PGExplainer: PyG's, trained on batches of graphs (``batch=``), size coefficient 0.005 (PyG's 0.05 on
   the edge sum collapses every mask to zero on these graphs).
 * PGM-Explainer: :class:`gnnexplain.explain.pgm.GraphPGMExplainer` with the repo's BA-3motif settings.
+
+Next to Table 2, :func:`sanity_tables` runs Adebayo et al.'s model-parameter randomisation test of its methods
+(NeurIPS 2018), with PGExplainer and ReFine trained again on each randomised model.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -35,6 +41,7 @@ from gnnexplain.experiments.common import explain_and_time, mean_std
 from gnnexplain.explain.pgexplainer import fit_pgexplainer
 from gnnexplain.explain.pgm import GraphPGMExplainer
 from gnnexplain.explain.refine import ReFine
+from gnnexplain.metrics.sanity import sanity_checks
 from gnnexplain.metrics.subgraph_acc import RATIOS, acc_at_ratios, acc_auc, recall_at_n
 from gnnexplain.models import BA3MotifNet, MutagGIN, TrainConfig, load_or_train, train_graph_classifier
 from gnnexplain.models.training import correct_predictions
@@ -45,16 +52,16 @@ REFINE_BASELINES = ("Saliency", "GNNExplainer", "PGExplainer", "PGM-Explainer")
 _MODEL_CONFIG = dict(mode="multiclass_classification", task_level="graph", return_type="raw")
 
 
-def graph_explainer(model: torch.nn.Module, method: str | ReFine | GraphPGMExplainer, *, epochs: int = 100,
-                    lr: float = 0.01) -> SafeExplainer:
+def graph_explainer(model: torch.nn.Module, method: str | ReFine | GraphPGMExplainer | PGExplainer, *,
+                    epochs: int = 100, lr: float = 0.01) -> SafeExplainer:
     """A graph-level :class:`SafeExplainer` with an edge mask.
 
     Args:
         model: ``(x, edge_index, batch) -> logits [B, C]``.
         method: ``"Saliency"``, ``"GNNExplainer"`` (``epochs``, ``lr``), ``"PGExplainer"`` (training ``epochs``,
             ``lr``; train it with :func:`train_graph_pgexplainer`), ``"PGM-Explainer"`` (needs ``pgmpy``;
-            :class:`GraphPGMExplainer` with its defaults), a configured :class:`GraphPGMExplainer` or a
-            fitted :class:`ReFine` instance.
+            :class:`GraphPGMExplainer` with its defaults), a configured :class:`GraphPGMExplainer`, a
+            fitted :class:`ReFine` instance or a trained ``PGExplainer`` (``epochs``, ``lr`` unused).
     Returns:
         The explainer; PGExplainer explains the phenomenon (pass ``target``), the others the prediction.
     Raises:
@@ -63,6 +70,8 @@ def graph_explainer(model: torch.nn.Module, method: str | ReFine | GraphPGMExpla
     kind = "model"
     if isinstance(method, (ReFine, GraphPGMExplainer)):
         algorithm = method
+    elif isinstance(method, PGExplainer):
+        algorithm, kind = method, "phenomenon"
     elif method == "Saliency":
         algorithm = CaptumExplainer("Saliency")
     elif method == "GNNExplainer":
@@ -226,6 +235,15 @@ class RefineSetup:
     recall_ratio: float = 0.3
 
 
+def _pretrained_refine(model, train, val, setup: RefineSetup, *, mode: str, contrastive: bool,
+                       fine_tuning: Mapping, seed: int) -> tuple[ReFine, dict]:
+    """A ReFine (not fine-tuning) with the setup's settings, pre-trained on ``model``, and its history."""
+    refine = ReFine(train[0].x.size(1), int(model.config["num_classes"]), hidden=setup.hidden, mode=mode,
+                    ratio=setup.ratio, fine_tune=False, contrastive=contrastive, ft_steps=setup.ft_steps,
+                    ft_lr=fine_tuning["lr"], ft_selection=fine_tuning["selection"], seed=seed)
+    return refine, refine.fit(model, train, val, epochs=setup.epochs, lr=setup.lr, batch_size=setup.batch_size)
+
+
 def _fine_tuned_per_ratio(refine: ReFine, model, graphs, ratios, **overrides) -> tuple[list[list], float]:
     masks, start = [], time.perf_counter()
     for ratio in ratios:
@@ -250,8 +268,8 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
     Returns:
         ``{"acc_at_rho": {method: [10]}, "acc_auc": {method: float}, "recall_at_5": {method: float},
         "seconds_per_instance": {method: float}, "pretrain": {variant: history with seconds},
-        "masks": {method: [E_g] per graph (ReFine: at ρ = setup.ratio)}, "refine": the fitted ReFine,
-        "setup": dict}``.
+        "masks": {method: [E_g] per graph (ReFine: at ρ = setup.ratio)}, "explainers": {"PGExplainer": its
+        trained algorithm, "ReFine-CT", "ReFine-FT": the pre-trained ReFine of the Table 2 rows}, "setup": dict}``.
     Raises:
         ValueError: if ``test`` is empty.
     """
@@ -259,7 +277,7 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
         raise ValueError("test must hold at least one correctly predicted graph")
     targets = torch.cat([g.y.view(1) for g in test])
     out = {"acc_at_rho": {}, "acc_auc": {}, "recall_at_5": {}, "seconds_per_instance": {}, "pretrain": {},
-           "masks": {}, "setup": asdict(setup)}
+           "masks": {}, "explainers": {}, "setup": asdict(setup)}
 
     def score(name, masks, curve_masks=None):
         curve = acc_at_ratios(model, test, curve_masks if curve_masks is not None else masks, target=targets)
@@ -278,6 +296,7 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
     start = time.perf_counter()
     train_graph_pgexplainer(pg, pg_train, torch.cat([g.y for g in pg_train]), seed=seed)
     out["pretrain"]["PGExplainer"] = {"seconds": time.perf_counter() - start}
+    out["explainers"]["PGExplainer"] = pg.algorithm
     masks, out["seconds_per_instance"]["PGExplainer"] = explain_each_graph(pg, test, targets, seed=seed)
     score("PGExplainer", masks)
 
@@ -293,19 +312,18 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
         fine_tuning = ({"selection": setup.ft_selection, "lr": setup.ft_lr} if mode == setup.mode
                        else MODE_FINE_TUNING[mode])
         for name, contrastive in variants + [("ReFine-FT", True)]:
-            refine = ReFine(test[0].x.size(1), int(model.config["num_classes"]), hidden=setup.hidden, mode=mode,
-                            ratio=setup.ratio, fine_tune=False, contrastive=contrastive, ft_steps=setup.ft_steps,
-                            ft_lr=fine_tuning["lr"], ft_selection=fine_tuning["selection"], seed=seed)
             start = time.perf_counter()
-            history = refine.fit(model, train, val, epochs=setup.epochs, lr=setup.lr, batch_size=setup.batch_size)
+            refine, history = _pretrained_refine(model, train, val, setup, mode=mode, contrastive=contrastive,
+                                                 fine_tuning=fine_tuning, seed=seed)
             out["pretrain"][name + suffix] = {**history, "seconds": time.perf_counter() - start}
+            if mode == setup.mode:
+                out["explainers"][name] = refine
             explainer = graph_explainer(model, refine)
             masks, out["seconds_per_instance"][name + suffix] = explain_each_graph(explainer, test, seed=seed)
             score(name + suffix, masks)
         # ReFine = the contrastive pre-trained attributors, fine-tuned per graph and per ρ
         variants = [("ReFine" + suffix, {})]
         if mode == setup.mode:
-            out["refine"] = refine
             if setup.variant_rows and MODE_FINE_TUNING[mode] != fine_tuning:
                 variants.append((f"ReFine ({mode} fine-tuning)", MODE_FINE_TUNING[mode]))
         for name, overrides in variants:
@@ -326,6 +344,143 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
     return out
 
 
+def _fingerprint(model: nn.Module) -> bytes:
+    return hashlib.sha1(b"".join(p.detach().numpy().tobytes() for p in model.parameters())).digest()
+
+
+def sanity_table(model: nn.Module, train, val, graphs: Sequence[Data], setup: RefineSetup, run: Mapping, *,
+                 seed: int = 0, seeds: Sequence[int] = (0, 1),
+                 methods: Sequence[str] = TABLE2_METHODS) -> dict[str, dict]:
+    """Adebayo et al.'s model-parameter randomisation test (NeurIPS 2018) of Table 2's methods on one dataset
+    (:func:`gnnexplain.metrics.sanity.sanity_checks`; one instance = one test graph, no ``num_hops``).
+
+    Each graph is explained with the trained model and with a copy of it with every layer re-initialised (seeded
+    by ``seeds[0]``), each explanation under ``torch.manual_seed(s)`` for ``s`` in ``seeds``. The trained model's
+    explainers are the run's (``run["explainers"]``, copied; Saliency, GNNExplainer and PGM-Explainer with the
+    setup's settings). The explainers trained on their model get their own on each randomised model, with the
+    run's settings: PGExplainer's mask network (:func:`train_graph_pgexplainer`, ``seed``) on the training graphs
+    the randomised model predicts correctly, and ReFine's attributors pre-trained on it (ReFine-CT without the
+    contrastive loss; ReFine-FT, and ReFine fine-tuned from the same attributors). As training is seeded, the same
+    randomised model gets the same trained explainer, so each is trained once. PGExplainer explains each graph's
+    label (the trained model's prediction), the others the prediction of the model explained. Rule: a method
+    passes iff ρ(trained, randomised) <= ρ(seed, other seed) − ``SANITY_MARGIN``.
+
+    Args:
+        model: the classifier explained (eval mode). train, val: the run's pre-training graphs (``run_table2``'s).
+        graphs: correctly predicted test graphs, at least one. setup: the dataset's settings (``run``'s).
+        run: :func:`run_table2`'s output for ``model`` (its ``"explainers"``). seed: seeds the explainers' training,
+        as in ``run``. seeds: at least two distinct explanation seeds. methods: a subset of :data:`TABLE2_METHODS`.
+    Returns:
+        ``{method: {"rho_randomized_model", "rho_seeds", "passes", "n", "n_undefined"}}``, ρ in [-1, 1] or NaN.
+    Raises:
+        ValueError: for no graph, an unknown method or bad seeds; KeyError: if ``run`` lacks a trained explainer.
+    """
+    unknown = sorted(set(methods) - set(TABLE2_METHODS))
+    if unknown or not methods:
+        raise ValueError(f"methods must be a non-empty subset of {TABLE2_METHODS}, got {list(methods)}")
+    if len(graphs) == 0:
+        raise ValueError("graphs must hold at least one correctly predicted graph")
+    fitted, cache = run["explainers"], {}
+
+    def train_pg(random_model):
+        pg = graph_explainer(random_model, "PGExplainer", epochs=setup.pg_epochs, lr=setup.pg_lr)
+        pg_train = correct_predictions(random_model, train)
+        train_graph_pgexplainer(pg, pg_train, torch.cat([g.y for g in pg_train]), seed=seed)
+        return pg.algorithm
+
+    def train_refine(contrastive):
+        def train_for(random_model):
+            return _pretrained_refine(random_model, train, val, setup, mode=setup.mode, contrastive=contrastive,
+                                      fine_tuning={"selection": setup.ft_selection, "lr": setup.ft_lr}, seed=seed)[0]
+        return train_for
+
+    def refit(train_for, key):
+        def fit(explainer):  # the randomised model's own trained explainer, in place of the trained model's
+            cache_key = (key, _fingerprint(explainer.model))
+            if cache_key not in cache:
+                cache[cache_key] = train_for(explainer.model)
+            algorithm = copy.deepcopy(cache[cache_key])
+            if isinstance(algorithm, ReFine):
+                algorithm.fine_tune = explainer.algorithm.fine_tune
+            algorithm.connect(explainer.algorithm.explainer_config, explainer.model_config)
+            explainer.algorithm = algorithm
+        return fit
+
+    # the explainers trained on their model: trained again on each randomised model
+    fits = {"PGExplainer": refit(train_pg, "PGExplainer"), "ReFine-CT": refit(train_refine(False), "ReFine-CT"),
+            "ReFine-FT": refit(train_refine(True), "ReFine-FT"), "ReFine": refit(train_refine(True), "ReFine-FT")}
+    algorithms = {"PGM-Explainer": GraphPGMExplainer(percentage=setup.pgm_percentage,
+                                                     top_node_fraction=setup.pgm_top_node),
+                  **{name: copy.deepcopy(fitted[name]) for name in ("PGExplainer", "ReFine-CT", "ReFine-FT")}}
+    algorithms["ReFine"] = copy.deepcopy(fitted["ReFine-FT"])
+    algorithms["ReFine"].fine_tune = True
+    table = {}
+    for method in methods:
+        explainer = graph_explainer(model, algorithms.get(method, method), epochs=setup.gnnexplainer_epochs)
+        instances = [dict(x=g.x, edge_index=g.edge_index,
+                          **({"target": g.y.view(1)} if method == "PGExplainer" else {})) for g in graphs]
+        table.update(sanity_checks({method: explainer}, instances, seeds=seeds,
+                                   fit={method: fits[method]} if method in fits else None))
+    return table
+
+
+def _pretrain_graphs(split: Mapping, name: str, pretrain_graphs: Mapping[str, int] | None) -> list:
+    """The training graphs ReFine and PGExplainer train on: the first ``pretrain_graphs[name]`` (default: all)."""
+    pretrain_graphs = pretrain_graphs or {}
+    return split["train"][:pretrain_graphs[name]] if name in pretrain_graphs else split["train"]
+
+
+def sanity_tables(models: Mapping[str, nn.Module], splits: Mapping[str, Mapping], explained: Mapping[str, Sequence],
+                  setups: Mapping[str, RefineSetup], runs: Mapping[str, Mapping], *, num_graphs: int,
+                  seed: int = 0, seeds: Sequence[int] = (0, 1),
+                  pretrain_graphs: Mapping[str, int] | None = None) -> dict[str, dict[str, dict]]:
+    """:func:`sanity_table` of every dataset of ``models`` on its first ``num_graphs`` explained graphs, with the
+    training graphs :func:`run_seeds` used.
+
+    Args:
+        models, splits, explained, setups, pretrain_graphs: as :func:`run_seeds`. runs: ``{dataset: run_table2
+            output}`` of seed ``seed``. num_graphs: >= 1. seed, seeds: as :func:`sanity_table`.
+    Returns:
+        ``{dataset: {method: {"rho_randomized_model", "rho_seeds", "passes", "n", "n_undefined"}}}``.
+    Raises:
+        ValueError: for ``num_graphs < 1`` (and as :func:`sanity_table`); KeyError: for a dataset missing from
+        ``splits``, ``explained``, ``setups`` or ``runs``.
+    """
+    if num_graphs < 1:
+        raise ValueError(f"num_graphs must be >= 1, got {num_graphs}")
+    return {name: sanity_table(model, _pretrain_graphs(splits[name], name, pretrain_graphs), splits[name]["val"],
+                               explained[name][:num_graphs], setups[name], runs[name], seed=seed, seeds=seeds)
+            for name, model in models.items()}
+
+
+def _mean_defined(values: Sequence[float]) -> float:
+    defined = [v for v in values if not math.isnan(v)]
+    return sum(defined) / len(defined) if defined else math.nan
+
+
+def sanity_results(tables: Mapping[str, Mapping[str, Mapping]]) -> dict[str, dict]:
+    """The results JSON's ``sanity``: per method, the mean of each ρ over the datasets where it is defined,
+    ``passes`` on every dataset, the instances counted over datasets, and each dataset's own summary.
+
+    Args:
+        tables: ``{dataset: {method: summary}}`` from :func:`sanity_tables`, at least one dataset.
+    Returns:
+        ``{method: {"rho_randomized_model", "rho_seeds", "passes", "n", "n_undefined", "by_dataset": {dataset:
+        summary}}}``, methods in the first dataset's order (NaN ρ where no dataset defines it).
+    Raises:
+        ValueError: for no dataset.
+    """
+    if not tables:
+        raise ValueError("tables must hold at least one dataset")
+    out = {}
+    for method in dict.fromkeys(m for table in tables.values() for m in table):
+        by_dataset = {name: dict(table[method]) for name, table in tables.items() if method in table}
+        summaries = list(by_dataset.values())
+        means = {key: _mean_defined([r[key] for r in summaries]) for key in ("rho_randomized_model", "rho_seeds")}
+        out[method] = {**means, "passes": all(r["passes"] for r in summaries),
+                       "n": sum(r["n"] for r in summaries), "n_undefined": sum(r["n_undefined"] for r in summaries),
+                       "by_dataset": by_dataset}
+    return out
 
 
 def table2_setups(pretrain_epochs: Mapping[str, int], *, quick: bool = False) -> dict[str, RefineSetup]:
@@ -420,11 +575,10 @@ def run_seeds(models: Mapping[str, nn.Module], splits: Mapping[str, Mapping], ex
     """
     if len(seeds) == 0:
         raise ValueError("seeds must hold at least one seed")
-    pretrain_graphs = pretrain_graphs or {}
     runs = {}
     for name, model in models.items():
         split = splits[name]
-        train = split["train"][:pretrain_graphs[name]] if name in pretrain_graphs else split["train"]
+        train = _pretrain_graphs(split, name, pretrain_graphs)
         with_recall = "edge_gt" in explained[name][0]
         for seed in seeds:
             start = time.perf_counter()
@@ -494,13 +648,16 @@ def _mean_std_text(stats: Mapping | None) -> str:
     return f"{stats['mean']:.3f} (1 seed)"
 
 
-def table2_frame(acc_auc: Mapping[str, Mapping], recall_at_5: Mapping[str, Mapping]) -> pd.DataFrame:
+def table2_frame(acc_auc: Mapping[str, Mapping], recall_at_5: Mapping[str, Mapping],
+                 sanity: Mapping[str, Mapping[str, Mapping]] | None = None) -> pd.DataFrame:
     """Table 2: ACC-AUC (BA-3motif, Mutagenicity) and Recall@5 (BA-3motif), ours (mean ± std over seeds) next to
     the paper's (:data:`PAPER_TABLE2`); rows :func:`table2_rows`, labelled with the paper's name where it differs
-    (e.g. "Saliency (paper: SA)").
+    (e.g. "Saliency (paper: SA)"); with ``sanity``, each dataset's model-randomisation check next to them
+    (ρ randomised, ρ seeds, passes "yes"/"no"; empty for a row not checked).
 
     Args:
         acc_auc: ``{dataset: {method: {"mean", "std", "n_seeds"}}}``. recall_at_5: ``{method: stats}``.
+        sanity: ``{dataset: {method: summary}}`` from :func:`sanity_tables`.
     Raises:
         KeyError: if ``acc_auc`` lacks BA-3motif or Mutagenicity.
     """
@@ -512,6 +669,11 @@ def table2_frame(acc_auc: Mapping[str, Mapping], recall_at_5: Mapping[str, Mappi
         metric, dataset = column.split(" ")
         columns[f"{dataset} {metric}", "ours"] = [_mean_std_text(stats.get(m)) for m in rows]
         columns[f"{dataset} {metric}", "paper"] = [PAPER_TABLE2[column].get(m, "") for m in rows]
+    for dataset, table in (sanity or {}).items():
+        checked = [table.get(m) for m in rows]
+        for key, label in (("rho_randomized_model", "ρ randomised"), ("rho_seeds", "ρ seeds")):
+            columns[f"{dataset} sanity", label] = [f"{r[key]:.3f}" if r else "" for r in checked]
+        columns[f"{dataset} sanity", "passes"] = [("yes" if r["passes"] else "no") if r else "" for r in checked]
     labels = [f"{m} (paper: {PAPER_LABELS[m]})" if m in PAPER_LABELS else m for m in rows]
     return pd.DataFrame(columns, index=labels)
 
@@ -587,10 +749,15 @@ def subgraph_probability(model: nn.Module, graph: Data, imp: Tensor, ratio: floa
 
 def notebook_results(summary: Mapping, *, model_accuracy: Mapping[str, float], leak_free_accuracy: float,
                      explained: Mapping[str, Sequence], setups: Mapping[str, RefineSetup], seeds: Sequence[int],
-                     quick: bool, seed: int) -> dict:
+                     quick: bool, seed: int, sanity: Mapping[str, Mapping[str, Mapping]]) -> dict:
     """Notebook 04's results JSON: :func:`summarise_runs`' numbers, the models' test accuracies
     (``model_accuracy``, ``model_accuracy_leak_free_ba3motif``), the number of explained graphs, the ReFine
-    formulation and fine-tuning of each dataset, and the run's settings."""
+    formulation and fine-tuning of each dataset, the model-randomisation checks (``sanity``:
+    :func:`sanity_results` of ``sanity``, the tables of :func:`sanity_tables`), and the run's settings.
+
+    Raises:
+        ValueError: for empty ``sanity`` (from :func:`sanity_results`).
+    """
     return {
         "model_accuracy": dict(model_accuracy),
         "model_accuracy_leak_free_ba3motif": leak_free_accuracy,
@@ -598,6 +765,7 @@ def notebook_results(summary: Mapping, *, model_accuracy: Mapping[str, float], l
         "num_explained": {name: len(graphs) for name, graphs in explained.items()},
         "refine_setup": {name: {"mode": s.mode, "ft_selection": s.ft_selection, "ft_lr": s.ft_lr}
                          for name, s in setups.items()},
+        "sanity": sanity_results(sanity),
         "seeds": list(seeds),
         "quick": quick,
         "seed": seed,

@@ -156,7 +156,7 @@ def test_original_graphs_and_subgraph_probability():
 def check(rho_randomized_model, rho_seeds=1.0, n=2, n_undefined=0):
     """A ``sanity_summary`` output with the rule applied (margin 0.2)."""
     return {"rho_randomized_model": rho_randomized_model, "rho_seeds": rho_seeds, "n": n, "n_undefined": n_undefined,
-            "passes": n_undefined == 0 and rho_randomized_model <= rho_seeds - 0.2}
+            "passes": n_undefined == 0 and rho_seeds >= 0.2 and rho_randomized_model <= rho_seeds - 0.2}
 
 
 SANITY = {"BA-3motif": {"Saliency": check(0.1), "GNNExplainer": check(0.9, 0.5), "ReFine": check(0.3)},

@@ -153,6 +153,8 @@ def test_sanity_summary_averages_and_applies_the_rule():
     summary = sanity_summary([ok, bad])
     assert summary["rho_randomized_model"] == pytest.approx(0.55) and summary["passes"]  # 0.55 <= 1.0 - 0.2
     assert sanity_summary([bad, bad])["passes"] is False  # 0.9 > 1.0 - 0.2
+    noisy = {"rho_randomized_model": -0.8, "rho_seeds": 0.1}  # seeds disagree: the seed decides the mask
+    assert sanity_summary([noisy])["passes"] is False
     undefined = sanity_summary([ok, {"rho_randomized_model": math.nan, "rho_seeds": 1.0}])
     assert undefined["n_undefined"] == 1 and undefined["passes"] is False
     with pytest.raises(ValueError, match="at least one"):

@@ -147,8 +147,8 @@ def sanity_table(model: torch.nn.Module, graphs: Sequence[Data], methods: Mappin
 
     Each molecule is explained by the trained model and by a deep copy with every layer re-initialised (the atom
     embedding included; the copy keeps the model's eval mode, so BayesGrad still switches only its dropout on),
-    under each seed of ``seeds``. Rule: a method passes iff ρ(trained, re-initialised) <= ρ(seed, other seed) −
-    ``SANITY_MARGIN``, ρ being Spearman's rank correlation of the absolute atom maps.
+    under each seed of ``seeds``. The verdict follows :data:`gnnexplain.metrics.sanity.SANITY_RULE`, ρ being
+    Spearman's rank correlation of the absolute atom maps.
 
     Args:
         model: a molecule model with ``embed``/``forward_from_embedding`` (GGNN, NFP).

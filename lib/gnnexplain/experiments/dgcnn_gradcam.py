@@ -159,8 +159,7 @@ def empty_cam_share(model: torch.nn.Module, graphs) -> float:
 
 def sanity_table(folds: dict, graphs: dict, *, n_graphs: int, seeds: Sequence[int] = (0, 1)) -> dict:
     """Adebayo et al.'s model-parameter randomisation test of Grad-CAM at every sparsification level
-    (:mod:`gnnexplain.metrics.sanity`; its rule: passes iff ρ(trained, re-initialised) <= ρ(seed, other seed)
-    − ``SANITY_MARGIN``).
+    (:mod:`gnnexplain.metrics.sanity` and its rule, ``SANITY_RULE``).
 
     At each level p, fold 0's model explains the first ``n_graphs`` of its test graphs (target: the true class),
     and so does the same DGCNN with every layer re-initialised (``randomized_copy``, seed ``seeds[0]``).

@@ -363,7 +363,7 @@ def sanity_table(model: nn.Module, train, val, graphs: Sequence[Data], setup: Re
     contrastive loss; ReFine-FT, and ReFine fine-tuned from the same attributors). As training is seeded, the same
     randomised model gets the same trained explainer, so each is trained once. PGExplainer explains each graph's
     label (the trained model's prediction), the others the prediction of the model explained. Rule: a method
-    passes iff ρ(trained, randomised) <= ρ(seed, other seed) − ``SANITY_MARGIN``.
+    passes by :data:`gnnexplain.metrics.sanity.SANITY_RULE`.
 
     Args:
         model: the classifier explained (eval mode). train, val: the run's pre-training graphs (``run_table2``'s).

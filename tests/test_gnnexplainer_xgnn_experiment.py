@@ -8,6 +8,7 @@ import torch
 from gnnexplain.data import BENCHMARKS, IS_ACYCLIC_CLASSES
 from gnnexplain.experiments import gnnexplainer_xgnn as gx
 from gnnexplain.explain.xgnn import GeneratedGraph
+from gnnexplain.metrics.sanity import SANITY_MARGIN
 from gnnexplain.models import ConcatGNN, GraphGCN
 from gnnexplain.viz import gnnexplainer_xgnn as figures
 from torch_geometric.data import Data
@@ -49,6 +50,8 @@ def test_notebook_settings_full_and_quick():
     assert {"edge_size": 0.005, "mask_init": 1.0, "lr": 0.1} in full.sensitivity_grid  # the authors'
     assert (full.node_limit, full.node_epochs, full.xgnn_episodes) == (30, 1000, 50)
     assert quick.budgets == (4, 6) and full.xgnn_budget == quick.xgnn_budget == 6
+    assert full.sanity_benchmarks == BENCHMARKS and full.sanity_seeds == (3, 4, 5) and full.sanity_nodes == 10
+    assert quick.sanity_benchmarks == ("BA-Shapes", "Tree-Cycles") and quick.sanity_seeds == (3, 4)
 
 
 def test_train_model_caches_by_seed(monkeypatch, tmp_path):
@@ -169,6 +172,54 @@ def test_sensitivity_grid_rows_and_best_settings(bench, runs):
         "authors_auc"])
 
 
+def test_sanity_table_checks_every_method_on_each_benchmark(bench, monkeypatch):
+    fits, train = [], gx.train_pgexplainer
+
+    def counted(explainer, *args, **kwargs):
+        fits.append(explainer.model)
+        return train(explainer, *args, **kwargs)
+
+    monkeypatch.setattr(gx, "train_pgexplainer", counted)
+    before = [p.clone() for p in bench.models["Tree-Cycles", 0, "gcn"].parameters()]
+    table = gx.sanity_table(bench, ("BA-Shapes", "Tree-Cycles"), num_nodes=1, seed=0, pg_epochs=1)
+    assert set(table) == set(gx.TABLE1_METHODS)
+    assert all(set(t["by_benchmark"]) == {"BA-Shapes", "Tree-Cycles"} and t["n"] == 2 for t in table.values())
+    # PGExplainer is trained once on each trained GCN, then once on each re-initialised copy (one per node)
+    assert len(fits) == 4 and sum(m is bench.models["Tree-Cycles", 0, "gcn"] for m in fits) == 1
+    assert all(torch.equal(p, q) for p, q in zip(before, bench.models["Tree-Cycles", 0, "gcn"].parameters()))
+    for method in ("Att", "Saliency"):  # deterministic: every seed gives the same mask
+        assert table[method]["rho_seeds"] == pytest.approx(1.0)
+    for t in table.values():
+        assert t["passes_on_every_benchmark"] == all(s["passes"] for s in t["by_benchmark"].values())
+        for s in (t, *t["by_benchmark"].values()):
+            if not math.isnan(s["rho_randomized_model"]):
+                assert -1 <= s["rho_randomized_model"] <= 1
+                assert s["passes"] == (s["n_undefined"] == 0
+                                       and s["rho_randomized_model"] <= s["rho_seeds"] - SANITY_MARGIN)
+    with pytest.raises(ValueError, match="at least one of"):
+        gx.sanity_table(bench, ("Cora",), num_nodes=1, seed=0)
+    with pytest.raises(ValueError, match="num_nodes"):
+        gx.sanity_table(bench, ("BA-Shapes",), num_nodes=0, seed=0)
+
+
+def test_sanity_rows_and_notes():
+    ok = {"rho_randomized_model": 0.1, "rho_seeds": 1.0, "passes": True, "n": 2, "n_undefined": 0}
+    bad = {**ok, "rho_randomized_model": 0.95, "passes": False}
+    sanity = {"Saliency": {**ok, "n": 4, "by_benchmark": {"BA-Shapes": ok, "Tree-Cycles": bad}}}
+    rows = gx.sanity_rows(sanity)
+    assert list(rows) == [("BA-Shapes", "Saliency"), ("Tree-Cycles", "Saliency"),
+                          ("all checked (pooled)", "Saliency")]
+    assert rows["Tree-Cycles", "Saliency"] == {"ρ randomised model": 0.95, "ρ seeds": 1.0, "passes": False,
+                                               "nodes": 2}
+    assert rows["all checked (pooled)", "Saliency"]["nodes"] == 4
+    assert figures.sanity_note(sanity, "Saliency", "BA-Shapes") == ""
+    assert figures.sanity_note(sanity, "Saliency", "Tree-Cycles") == "fails the model-randomisation check"
+    assert figures.sanity_note(sanity, "Saliency", "Tree-Grid") == "model-randomisation check not run on Tree-Grid"
+    assert figures.sanity_note(None, "Att", "BA-Shapes") == "model-randomisation check not run on BA-Shapes"
+    with pytest.raises(KeyError):
+        figures.sanity_note(sanity, "Att", "BA-Shapes")
+
+
 def test_setting_label_marks_the_authors():
     assert gx.setting_label(gx.AUTHORS_SETTING) == "edge_size 0.005, mask_init 1, lr 0.1 (authors)"
     assert gx.setting_label({**gx.AUTHORS_SETTING, "lr": 0.01}) == "edge_size 0.005, mask_init 1, lr 0.01"
@@ -252,7 +303,7 @@ def test_notebook_results_keys_and_renames(bench, runs, generated):
                                   flat=gx.flat_fractions(bench, runs), fidelity={}, response={n: [0.5] * 6
                                                                                              for n in BENCHMARKS},
                                   sensitivity=sensitivity, sensitivity_seconds=seconds, generated=generated,
-                                  fit_seconds={})
+                                  fit_seconds={}, sanity={"Saliency": {"passes": True}})
     assert results["model_accuracy"]["MUTAG"] == 0.7 and results["model_accuracy"]["BA-Shapes"] == pytest.approx(0.375)
     assert set(results["paper_explanation_auc"]) == {"Att", "Saliency", "GNNExplainer"}
     assert set(results["gnnexplainer_sensitivity_vs_saliency"]["BA-Shapes"]) == {
@@ -260,6 +311,8 @@ def test_notebook_results_keys_and_renames(bench, runs, generated):
     assert results["uniform_mask_response"]["Tree-Grid"]["0.731"] == 0.5
     assert results["gnnexplainer_minus_saliency"] == pytest.approx(gx.gnnexplainer_minus_saliency(auc))
     assert results["seeds"] == [0, 1] and results["quick"] is False
+    assert results["sanity"] == {"Saliency": {"passes": True}, "XGNN": gx.XGNN_SANITY}
+    assert set(gx.XGNN_SANITY) == {"not_applicable"}
 
 
 def test_figures(bench, runs, generated):
@@ -280,12 +333,17 @@ def test_figures(bench, runs, generated):
 
 
 def test_benchmark_explorer_explains_other_nodes_on_demand(bench, runs):
-    draw = figures.benchmark_explorer(bench, runs, seed=0, pg_epochs=1)
+    verdict = {m: {"by_benchmark": {"BA-Shapes": {"passes": True}, "Tree-Cycles": {"passes": False}}}
+               for m in gx.TABLE1_METHODS}
+    draw = figures.benchmark_explorer(bench, runs, seed=0, pg_epochs=1, sanity=verdict)
     assert draw("BA-Shapes", 7, "Saliency").layout.title.text == "Saliency on BA-Shapes: node 7 (label 1)"
+    assert draw("Tree-Cycles", 7, "Saliency").layout.title.text.endswith(" — fails the model-randomisation check")
     assert draw("BA-Shapes", 8, "GNNExplainer").data  # not explained by Table 1: explained on demand
     assert 8 not in runs["BA-Shapes", 0]["GNNExplainer"]["masks"]  # the table's masks are left alone
     with pytest.raises(IndexError, match="outside"):
         draw("BA-Shapes", 13, "Att")
+    unchecked = figures.benchmark_explorer(bench, runs, seed=0, pg_epochs=1)("BA-Shapes", 7, "Att")
+    assert unchecked.layout.title.text.endswith("model-randomisation check not run on BA-Shapes")
 
 
 def test_xgnn_explorer_replays_a_trace():

@@ -172,6 +172,12 @@ def check_gnnexplainer_xgnn(results):
     assert reading["Is_Acyclic_leaf_fraction"]["training data"]["cyclic"] == 0.0
     assert 0.2 < reading["Is_Acyclic_leafy_leaf_fraction"]["training data"]["cyclic"] < 0.5
     assert reading["Is_Acyclic_leafy_forest_fraction"]["acyclic"] >= 0.8  # the expected reading: trees
+    sanity = results["sanity"]  # the model-parameter randomisation test of each method shown
+    assert set(sanity) == set(auc["BA-Shapes"]) | {"XGNN"} and set(sanity["XGNN"]) == {"not_applicable"}
+    for method, entry in sanity.items():
+        if method != "XGNN":
+            assert {"rho_randomized_model", "rho_seeds", "passes", "n", "by_benchmark"} <= set(entry)
+            assert {"BA-Shapes", "Tree-Cycles"} <= set(entry["by_benchmark"]) <= benchmarks
 
 
 # Each notebook's headline numbers, checked on its quick run.

@@ -15,6 +15,7 @@ writes to its results JSON is assembled by :func:`notebook_results`."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections.abc import Mapping, Sequence
@@ -52,6 +53,7 @@ from gnnexplain.metrics import (
     uniform_mask_response,
 )
 from gnnexplain.metrics.groundtruth import edge_auc
+from gnnexplain.metrics.sanity import model_randomization_test, sanity_summary
 from gnnexplain.models import (
     ConcatGNN,
     GraphGCN,
@@ -76,6 +78,10 @@ UNIFORM_SCALES = (1.0, 0.9, INITIAL_MASK, 0.5, 0.25, 0.0)  # uniform mask values
 AUTHORS_SETTING = SubgraphGNNExplainer().settings  # the authors' GNNExplainer settings
 GRID_AXES = ("edge_size", "mask_init", "lr")
 _MODEL_CONFIG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
+SANITY_NUM_HOPS = 3  # the models' depth: each sanity call runs on the node's 3-hop computation subgraph
+XGNN_SANITY = {"not_applicable": "XGNN explains a model, not an input: it generates graphs that the model scores as "
+                                 "a class, so it has no mask of an explained input to compare between the trained "
+                                 "and the re-initialised model"}
 
 
 class _LogProbs(torch.nn.Module):
@@ -279,6 +285,8 @@ class Settings:
         xgnn_budget: node budget the policy is trained with (repo: max_node = 6).
         budgets: node budgets for generation [proposal]. n_graphs: generated graphs per class and budget.
         mutag_epochs, acyclic_epochs: epochs of the XGNN graph classifiers.
+        sanity_benchmarks, sanity_nodes, sanity_seeds: the model-randomisation check (:func:`sanity_table`): the
+            benchmarks, explained nodes per benchmark and explanation seeds.
     """
 
     quick: bool
@@ -296,13 +304,18 @@ class Settings:
     n_graphs: int
     mutag_epochs: int
     acyclic_epochs: int
+    sanity_benchmarks: tuple[str, ...]
+    sanity_nodes: int
+    sanity_seeds: tuple[int, ...]
 
 
 def notebook_settings(quick: bool, seed: int) -> Settings:
     """The settings of notebook 05: the papers' where they are feasible on a CPU, reduced when ``quick``.
 
     Full mode runs three seeds ``seed, seed + 1, seed + 2`` and a grid of 12 GNNExplainer settings (size coefficient
-    {0.005, 0.05, 0.1} × initial logit {0, 1} × lr {0.1, 0.01}); QUICK mode one seed and two settings.
+    {0.005, 0.05, 0.1} × initial logit {0, 1} × lr {0.1, 0.01}); QUICK mode one seed and two settings. The sanity
+    check runs on 10 nodes of every benchmark under three seeds, in QUICK mode on 2 nodes of BA-Shapes and
+    Tree-Cycles under two.
     """
     grid = ([{"edge_size": 0.005, "mask_init": 1.0, "lr": 0.1}, {"edge_size": 0.1, "mask_init": 1.0, "lr": 0.01}]
             if quick else [{"edge_size": s, "mask_init": i, "lr": lr}
@@ -312,7 +325,9 @@ def notebook_settings(quick: bool, seed: int) -> Settings:
                     sensitivity_grid=tuple(grid), xgnn_episodes=10 if quick else 50, xgnn_steps=20 if quick else 30,
                     xgnn_rollouts=5 if quick else 10, xgnn_budget=6,
                     budgets=(4, 6) if quick else (3, 4, 5, 6, 7, 8, 9), n_graphs=4 if quick else 10,
-                    mutag_epochs=150 if quick else 500, acyclic_epochs=40 if quick else 100)
+                    mutag_epochs=150 if quick else 500, acyclic_epochs=40 if quick else 100,
+                    sanity_benchmarks=("BA-Shapes", "Tree-Cycles") if quick else BENCHMARKS,
+                    sanity_nodes=2 if quick else 10, sanity_seeds=tuple(seed + k for k in range(2 if quick else 3)))
 
 
 # -- benchmarks and their models -----------------------------------------------------------------------------------
@@ -478,6 +493,74 @@ def seconds_per_node(runs: dict) -> dict[str, float]:
     """``{method: seconds per explained node}``, the mean over every (benchmark, seed) of ``runs``
     (PGExplainer's includes its training)."""
     return {m: mean_std([r[m]["seconds_per_node"] for r in runs.values()])["mean"] for m in TABLE1_METHODS}
+
+
+# -- sanity checks --------------------------------------------------------------------------------------------------
+def sanity_table(bench: Benchmarks, benchmarks: Sequence[str], *, num_nodes: int, seed: int,
+                 seeds: Sequence[int] = (0, 1), pg_epochs: int = 30) -> dict[str, dict]:
+    """Adebayo et al.'s model-parameter randomisation test (*Sanity Checks for Saliency Maps*, NeurIPS 2018) of every
+    method of :data:`TABLE1_METHODS` at its Table 1 settings (:func:`table1_explainer`), per benchmark.
+
+    On each benchmark of ``benchmarks`` (its data and models of ``seed``), the first ``num_nodes`` explained nodes
+    are explained by the trained model and by the same architecture with every layer re-initialised
+    (:func:`gnnexplain.metrics.sanity.model_randomization_test`, on each node's :data:`SANITY_NUM_HOPS`-hop
+    computation subgraph), under each seed of ``seeds``. PGExplainer explains the trained GCN's predictions
+    (phenomenon) and is trained, on the trained and on every re-initialised model, as :func:`table1_aucs` trains it
+    (:func:`train_pgexplainer` on all explained nodes, ``pg_epochs`` epochs, seed ``seed``). Rule: a method passes
+    iff ρ(trained, re-initialised) <= ρ(seed, other seed) − ``SANITY_MARGIN`` (Spearman's ρ of the edge masks).
+
+    Args:
+        bench: from :func:`prepare_benchmarks`. benchmarks: names of :data:`BENCHMARKS` to check, at least one.
+        num_nodes: explained nodes per benchmark, >= 1. seed: the benchmarks' seed (a key of ``bench``).
+        seeds: at least two distinct explanation seeds. pg_epochs: PGExplainer's training epochs.
+    Returns:
+        ``{method: {"rho_randomized_model", "rho_seeds", "passes", "n", "n_undefined", "passes_on_every_benchmark",
+        "by_benchmark": {benchmark: the first five keys}}}``: the summary over the nodes of every benchmark (the
+        rule applied to the pooled means), whether the method passes on each benchmark, then each benchmark's
+        summary (:func:`gnnexplain.metrics.sanity.sanity_summary`; ρ in [-1, 1] or NaN).
+    Raises:
+        ValueError: for no benchmark, one outside :data:`BENCHMARKS`, ``num_nodes < 1`` or bad seeds.
+        KeyError: if ``bench`` lacks a benchmark of ``seed``.
+    """
+    unknown = sorted(set(benchmarks) - set(BENCHMARKS))
+    if not benchmarks or unknown:
+        raise ValueError(f"benchmarks={list(benchmarks)!r} must name at least one of {', '.join(BENCHMARKS)}")
+    if num_nodes < 1:
+        raise ValueError(f"num_nodes={num_nodes} must be >= 1")
+    tests = {m: {} for m in TABLE1_METHODS}
+    for name in benchmarks:
+        data, nodes, gcn = bench.datasets[name, seed], bench.explained[name, seed], bench.models[name, seed, "gcn"]
+        with torch.no_grad():
+            pred = gcn(data.x, data.edge_index).argmax(-1)
+        fit = functools.partial(train_pgexplainer, data=data, nodes=nodes, target=pred, seed=seed)
+        for method in TABLE1_METHODS:
+            pg = method == "PGExplainer"
+            explainer = table1_explainer(bench.models[name, seed, "gat"] if method == "Att" else gcn, method,
+                                         epochs=pg_epochs if pg else None)
+            if pg:
+                fit(explainer)
+            tests[method][name] = [model_randomization_test(
+                explainer, dict(x=data.x, edge_index=data.edge_index, index=int(v), **({"target": pred} if pg else {})),
+                seeds=seeds, num_hops=SANITY_NUM_HOPS, fit=fit if pg else None) for v in nodes[:num_nodes]]
+    out = {}
+    for method, by in tests.items():
+        each = {n: sanity_summary(ts) for n, ts in by.items()}
+        out[method] = {**sanity_summary([t for ts in by.values() for t in ts]),
+                       "passes_on_every_benchmark": all(e["passes"] for e in each.values()), "by_benchmark": each}
+    return out
+
+
+def sanity_rows(sanity: Mapping[str, Mapping]) -> dict[tuple, dict]:
+    """:func:`sanity_table` as ``{(benchmark, method): {"ρ randomised model", "ρ seeds", "passes", "nodes"}}``, for
+    the table beside Table 1: each checked benchmark, then ``"all checked (pooled)"`` (the rule applied to the
+    means over every checked node)."""
+    def row(summary):
+        return {"ρ randomised model": summary["rho_randomized_model"], "ρ seeds": summary["rho_seeds"],
+                "passes": summary["passes"], "nodes": summary["n"]}
+
+    names = list(next(iter(sanity.values()))["by_benchmark"])
+    return {**{(n, m): row(sanity[m]["by_benchmark"][n]) for n in names for m in sanity},
+            **{("all checked (pooled)", m): row(s) for m, s in sanity.items()}}
 
 
 # -- why GNNExplainer trails Saliency --------------------------------------------------------------------------------
@@ -781,7 +864,8 @@ def xgnn_summary(generated: dict, budgets: Sequence[int]) -> dict[str, dict]:
 # -- results -------------------------------------------------------------------------------------------------------
 def notebook_results(settings: Settings, bench: Benchmarks, runs: dict, graph_models: GraphModels, *,
                      auc: dict, auc_own: dict, auc_node: dict, flat: dict, fidelity: dict, response: dict,
-                     sensitivity: dict, sensitivity_seconds: float, generated: dict, fit_seconds: dict) -> dict:
+                     sensitivity: dict, sensitivity_seconds: float, generated: dict, fit_seconds: dict,
+                     sanity: dict) -> dict:
     """Notebook 05's headline numbers, the dict :func:`gnnexplain.results.save_results` writes.
 
     Args:
@@ -791,6 +875,8 @@ def notebook_results(settings: Settings, bench: Benchmarks, runs: dict, graph_mo
         flat, fidelity, response: :func:`flat_fractions`, :func:`fidelity_at_motif_size`, :func:`uniform_response`.
         sensitivity, sensitivity_seconds: :func:`sensitivity_grid`.
         generated, fit_seconds: :func:`generate_graphs` and :func:`fit_generators`.
+        sanity: :func:`sanity_table`; the results add XGNN's entry, :data:`XGNN_SANITY` (why the test does not
+            apply).
     """
     vs = best_settings(sensitivity, runs, settings.seed)
     return {
@@ -810,6 +896,7 @@ def notebook_results(settings: Settings, bench: Benchmarks, runs: dict, graph_mo
         "gnnexplainer_sensitivity_seconds": sensitivity_seconds,
         "paper_explanation_auc": {m: dict(zip(BENCHMARKS, v)) for m, v in PAPER_TABLE1.items()},
         "seconds_per_node": seconds_per_node(runs),
+        "sanity": {**sanity, "XGNN": XGNN_SANITY},
         "xgnn": xgnn_summary(generated, settings.budgets),
         "xgnn_fit_seconds": fit_seconds,
         "xgnn_reading": {"MUTAG_atom_fraction": atom_composition(generated),

@@ -121,9 +121,27 @@ def _panel(best, class_name: str, budget: int) -> dict:
             "title": f"{class_name}, ≤{budget} nodes: P={best.probability:.3f}"}
 
 
-def benchmark_explorer(bench: Benchmarks, runs: Mapping, *, seed: int, pg_epochs: int):
+def sanity_note(sanity: Mapping | None, method: str, benchmark: str) -> str:
+    """The verdict of the model-randomisation check to print next to a method's mask on a benchmark: ``""`` when it
+    passes there, ``"fails the model-randomisation check"`` when it does not, ``"model-randomisation check not run
+    on <benchmark>"`` when that benchmark was not checked (or ``sanity`` is ``None``).
+
+    Args:
+        sanity: ``experiments.gnnexplainer_xgnn.sanity_table``'s ``{method: {..., "by_benchmark": {benchmark:
+            {"passes", ...}}}}``, or ``None``. method, benchmark: the mask shown.
+    Raises:
+        KeyError: if ``sanity`` lacks ``method``.
+    """
+    checked = {} if sanity is None else sanity[method]["by_benchmark"]
+    if benchmark not in checked:
+        return f"model-randomisation check not run on {benchmark}"
+    return "" if checked[benchmark]["passes"] else "fails the model-randomisation check"
+
+
+def benchmark_explorer(bench: Benchmarks, runs: Mapping, *, seed: int, pg_epochs: int, sanity: Mapping | None = None):
     """The draw function of the benchmark explorer: ``draw(benchmark, node, method) -> Figure``, the node's 3-hop
-    neighbourhood with the method's edge mask (width and opacity), outlines by the GCN's prediction.
+    neighbourhood with the method's edge mask (width and opacity), outlines by the GCN's prediction; the title
+    adds the method's :func:`sanity_note` on the benchmark, e.g. "fails the model-randomisation check".
 
     A node outside the explained set is explained on demand (PGExplainer trained on the explained nodes first)
     and cached.
@@ -131,6 +149,8 @@ def benchmark_explorer(bench: Benchmarks, runs: Mapping, *, seed: int, pg_epochs
     Args:
         bench, runs: from ``prepare_benchmarks`` and ``explain_table1``. seed: the seed whose benchmarks are
             drawn. pg_epochs: PGExplainer's training epochs for on-demand explanations.
+        sanity: ``sanity_table`` of ``seed`` (see :func:`sanity_note`); ``None``: every title says the check was
+            not run.
     Returns:
         The draw function; it raises IndexError for a node outside the benchmark's graph.
     """
@@ -147,8 +167,10 @@ def benchmark_explorer(bench: Benchmarks, runs: Mapping, *, seed: int, pg_epochs
             cache[benchmark, node, method] = _explain_on_demand(bench, benchmark, node, method, pred, seed, pg_epochs)
         mask = masks[node] if node in masks else cache[benchmark, node, method]
         shown = Data(x=data.x, edge_index=data.edge_index, edge_mask=mask)  # no node mask: edges only
+        note = sanity_note(sanity, method, benchmark)
         return explanation_figure(shown, index=node, hops=3, labels=data.y, predictions=pred, layout_seed=seed,
-                                  title=f"{method} on {benchmark}: node {node} (label {int(data.y[node])})")
+                                  title=f"{method} on {benchmark}: node {node} (label {int(data.y[node])})"
+                                        + (f" — {note}" if note else ""))
 
     return draw
 

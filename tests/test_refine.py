@@ -244,16 +244,27 @@ def test_pgm_explainer_scores_edges_from_node_p_values_and_is_seeded(graphs, mod
         explainer(g.x, torch.empty(2, 0, dtype=torch.long))
 
 
+def relabelled_split(graphs, model):
+    """The graphs labelled with the random model's predictions (so every one is "correct"), split 60/20/20."""
+    graphs = [g.clone() for g in graphs]
+    for g in graphs:
+        g.y = model(g.x, g.edge_index).argmax(-1)
+    return split_ba3motif(graphs, test_fraction=0.2, val_fraction=0.2)
+
+
+def tiny_setup(**overrides):
+    from gnnexplain.experiments.refine import RefineSetup
+
+    return RefineSetup(hidden=8, epochs=1, lr=1e-3, batch_size=8, ft_steps=2, ft_selection="topk", ft_lr=1e-3,
+                       gnnexplainer_epochs=3, pg_epochs=1, **overrides)
+
+
 def test_run_table2_scores_every_method_on_the_same_graphs(graphs, model):
-    from gnnexplain.experiments.refine import RefineSetup, TABLE2_METHODS, run_table2
+    from gnnexplain.experiments.refine import TABLE2_METHODS, run_table2
     from gnnexplain.models import correct_predictions
 
-    graphs = [g.clone() for g in graphs]
-    for g in graphs:  # make every graph "correct" for the random model
-        g.y = model(g.x, g.edge_index).argmax(-1)
-    train, val, test = split_ba3motif(graphs, test_fraction=0.2, val_fraction=0.2)
-    setup = RefineSetup(hidden=8, epochs=1, lr=1e-3, batch_size=8, ft_steps=2, ft_selection="topk", ft_lr=1e-3,
-                        gnnexplainer_epochs=3, pg_epochs=1)
+    train, val, test = relabelled_split(graphs, model)
+    setup = tiny_setup()
     out_graphs = correct_predictions(model, test)[:3]
     out = run_table2(model, train, val, out_graphs, setup, seed=0, with_recall=True)
     methods = set(TABLE2_METHODS) | {"ReFine (repo mode)", "ReFine-FT (repo mode)", "ReFine (paper fine-tuning)"}
@@ -278,15 +289,11 @@ def test_fidelity_is_summed_over_graphs(mode):
 
 @pytest.fixture(scope="module")
 def table2_run(graphs, model):
-    from gnnexplain.experiments.refine import RefineSetup, run_table2
+    from gnnexplain.experiments.refine import run_table2
     from gnnexplain.models import correct_predictions
 
-    graphs = [g.clone() for g in graphs]
-    for g in graphs:  # make every graph "correct" for the random model
-        g.y = model(g.x, g.edge_index).argmax(-1)
-    train, val, test = split_ba3motif(graphs, test_fraction=0.2, val_fraction=0.2)
-    setup = RefineSetup(hidden=8, epochs=1, lr=1e-3, batch_size=8, ft_steps=2, ft_selection="topk", ft_lr=1e-3,
-                        gnnexplainer_epochs=3, pg_epochs=1, variant_rows=False)
+    train, val, test = relabelled_split(graphs, model)
+    setup = tiny_setup(variant_rows=False)
     test = correct_predictions(model, test)[:2]
     return train, val, test, setup, run_table2(model, train, val, test, setup, seed=0)
 

@@ -13,11 +13,15 @@ from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.data import brain_networks, make_ba3motif, make_benchmark, make_is_acyclic, sparsify_mask
 from gnnexplain.explain import (NAM, BayesGrad, BayesSmoothGrad, GradCAM, GraphPGMExplainer, ReFine, SmoothGrad,
                                 SubgraphGNNExplainer, VanillaGrad)
+from gnnexplain.experiments.common import node_explainer
+from gnnexplain.experiments.gnnexplainer_xgnn import table1_explainer
+from gnnexplain.experiments.nam import ranking_explainer
+from gnnexplain.experiments.refine import graph_explainer
 from gnnexplain.explain.refine import concrete
 from gnnexplain.metrics import (acc_at_ratios, acc_auc, edge_auc, flat_mask_fraction, node_auroc, pr_auc,
                                 precision_at_k, recall_at_n)
 from gnnexplain.metrics.sanity import model_randomization_test
-from gnnexplain.models import GCN, GGNN, load_or_train
+from gnnexplain.models import GCN, GGNN, GIN, load_or_train
 from gnnexplain.results import compare_results, save_results
 from gnnexplain.viz import save_figure, save_svg
 
@@ -107,6 +111,17 @@ CASES = [
     ("GNNExplainer unknown coefficient", lambda: SubgraphGNNExplainer(edge_sise=0.1), ValueError, "edge_sise"),
     ("GNNExplainer entropy_mean", lambda: SubgraphGNNExplainer(entropy_mean="nodes"), ValueError, "entropy_mean"),
     ("GNNExplainer num_hops 0", lambda: SubgraphGNNExplainer(num_hops=0), ValueError, "num_hops=0"),
+    ("node GNNExplainer epochs 0", lambda: node_explainer(GCN(3, 2), "GNNExplainer", epochs=0), ValueError, "epochs=0"),
+    ("node GNNExplainer lr NaN", lambda: node_explainer(GCN(3, 2), "GNNExplainer", lr=math.nan), ValueError,
+     "lr=nan"),
+    ("ranking GNNExplainer epochs 0", lambda: ranking_explainer(GCN(3, 2), "GNNExplainer", gnnexplainer_epochs=0),
+     ValueError, "epochs=0"),
+    ("Table 1 PGExplainer epochs 0", lambda: table1_explainer(GCN(3, 2), "PGExplainer", epochs=0), ValueError,
+     "epochs=0"),
+    ("Table 2 PGExplainer epochs 0", lambda: graph_explainer(GIN(3, 2), "PGExplainer", epochs=0), ValueError,
+     "epochs=0"),
+    ("Table 2 GNNExplainer lr < 0", lambda: graph_explainer(GIN(3, 2), "GNNExplainer", lr=-0.1), ValueError,
+     "lr=-0.1"),
     ("ReFine ratio 0", lambda: ReFine(3, 2, ratio=0), ValueError, "ratio"),
     ("ReFine ratio 1.5", lambda: ReFine(3, 2, ratio=1.5), ValueError, "ratio"),
     ("ReFine beta 0", lambda: ReFine(3, 2, beta=0), ValueError, "beta=0"),

@@ -160,3 +160,14 @@ def check_writable_dir(folder, what: str = "folder"):
     if not os.access(folder, os.W_OK):
         raise PermissionError(f"{what}={str(folder)!r} is not writable")
     return folder
+
+
+def check_optimisation(epochs, lr) -> None:
+    """Check an explainer's optimisation settings: ``epochs`` an integer >= 1 (0 epochs would return the random
+    initial mask or an untrained network) and ``lr`` a finite number > 0.
+
+    Raises:
+        TypeError / ValueError: as :func:`check_number`, naming ``epochs`` or ``lr``.
+    """
+    check_number(epochs, "epochs", low=1, integer=True)
+    check_number(lr, "lr", low=0, low_open=True)

@@ -15,7 +15,7 @@ from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer
 
 from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.metrics.sanity import sanity_checks
-from gnnexplain.validation import check_node_index
+from gnnexplain.validation import check_node_index, check_optimisation
 
 NODE_METHODS = ("Saliency", "Integrated Gradients", "GNNExplainer")
 """Display names of the node baselines of :func:`node_explainer`."""
@@ -94,6 +94,7 @@ def node_explainer(model: torch.nn.Module, method: str, *, epochs: int = 200, lr
     elif method == "Integrated Gradients":
         algorithm = CaptumExplainer("IntegratedGradients")
     elif method == "GNNExplainer":
+        check_optimisation(epochs, lr)
         algorithm = GNNExplainer(epochs=epochs, lr=lr)
     else:
         raise ValueError(f"unknown method={method!r}; allowed: {', '.join(NODE_METHODS)}")

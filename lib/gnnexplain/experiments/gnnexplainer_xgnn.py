@@ -53,6 +53,7 @@ from gnnexplain.metrics import (
     uniform_mask_response,
 )
 from gnnexplain.metrics.groundtruth import edge_auc
+from gnnexplain.validation import check_optimisation
 from gnnexplain.metrics.sanity import model_randomization_test, sanity_summary
 from gnnexplain.models import (
     ConcatGNN,
@@ -126,6 +127,8 @@ def table1_explainer(model: torch.nn.Module, method: str, *, epochs: int | None 
             another method than GNNExplainer, or an invalid value (from :class:`SubgraphGNNExplainer`).
     """
     _check_settings(settings)
+    if method == "PGExplainer":
+        check_optimisation(30 if epochs is None else epochs, 0.003 if lr is None else lr)
     if settings and method != "GNNExplainer":
         raise ValueError(f"settings {sorted(settings)} apply to method='GNNExplainer' only, not {method!r}")
     kind, config = "model", _MODEL_CONFIG

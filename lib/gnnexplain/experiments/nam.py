@@ -20,7 +20,7 @@ from gnnexplain.metrics import perturbation_experiment
 from gnnexplain.metrics.sanity import model_randomization_test, sanity_summary
 from gnnexplain.models import TrainConfig, load_or_train, train_node_classifier
 from gnnexplain.models.gcn import GCN
-from gnnexplain.validation import check_node_indices
+from gnnexplain.validation import check_node_indices, check_optimisation
 
 
 def explainer_node_scores(explainer, x: Tensor, edge_index: Tensor, nodes, *, hops: int = 2,
@@ -74,6 +74,7 @@ def ranking_explainer(model: torch.nn.Module, method: str, *, gnnexplainer_epoch
         raise ValueError(f"unknown method={method!r}; allowed: {', '.join(NODE_METHODS)}")
     if method != "GNNExplainer":
         return node_explainer(model, method)
+    check_optimisation(gnnexplainer_epochs, gnnexplainer_lr)
     return SafeExplainer(model, GNNExplainer(epochs=gnnexplainer_epochs, lr=gnnexplainer_lr),
                          explanation_type="model", node_mask_type="object", edge_mask_type="object",
                          model_config=dict(mode="multiclass_classification", task_level="node", return_type="raw"))

@@ -45,6 +45,7 @@ from gnnexplain.metrics.sanity import sanity_checks
 from gnnexplain.metrics.subgraph_acc import RATIOS, acc_at_ratios, acc_auc, recall_at_n
 from gnnexplain.models import BA3MotifNet, MutagGIN, TrainConfig, load_or_train, train_graph_classifier
 from gnnexplain.models.training import correct_predictions
+from gnnexplain.validation import check_optimisation
 
 REFINE_BASELINES = ("Saliency", "GNNExplainer", "PGExplainer", "PGM-Explainer")
 
@@ -68,6 +69,8 @@ def graph_explainer(model: torch.nn.Module, method: str | ReFine | GraphPGMExpla
         ValueError: for an unknown ``method``.
     """
     kind = "model"
+    if method in ("GNNExplainer", "PGExplainer"):
+        check_optimisation(epochs, lr)
     if isinstance(method, (ReFine, GraphPGMExplainer)):
         algorithm = method
     elif isinstance(method, PGExplainer):

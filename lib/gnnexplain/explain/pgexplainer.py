@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from gnnexplain.core.masks import SafeExplainer, reset_explain_state
+from gnnexplain.validation import check_optimisation
 
 
 def fit_pgexplainer(explainer: SafeExplainer, epoch_inputs, *, seed: int) -> list[float]:
@@ -30,6 +31,7 @@ def fit_pgexplainer(explainer: SafeExplainer, epoch_inputs, *, seed: int) -> lis
 
     if not isinstance(explainer.algorithm, PGExplainer):
         raise TypeError("fit_pgexplainer needs an explainer built with method='PGExplainer'")
+    check_optimisation(explainer.algorithm.epochs, explainer.algorithm.lr)  # 0 epochs: an untrained mask network
     reset_explain_state(explainer.model)
     losses = []
     try:

@@ -27,10 +27,9 @@ from gnnexplain.experiments.bayesgrad import (
     tyrphostin_study,
 )
 from gnnexplain.explain.bayesgrad import METHODS
-from gnnexplain.metrics.sanity import randomized_copy
+from gnnexplain.metrics.sanity import FAILS_NOTE, randomized_copy
 from gnnexplain.models import GGNN, NFP, TrainConfig
 from gnnexplain.viz.bayesgrad import (
-    FAILS,
     method_svgs,
     pr_curves_figure,
     saliency_explorer,
@@ -251,10 +250,10 @@ def test_drawings_say_when_a_method_fails_the_sanity_check():
     model, (g, mol) = GGNN(hidden_channels=8, num_layers=2), graph_from_smiles("Oc1ccncc1")
     verdicts = {m: {"passes": m != "SmoothGrad"} for m in METHODS}
     svgs = method_svgs(model, g, mol, table1_methods(2), legend="hydroxypyridine", sanity=verdicts)
-    assert FAILS in svgs["SmoothGrad"] and not any(FAILS in svgs[m] for m in METHODS if m != "SmoothGrad")
+    assert FAILS_NOTE in svgs["SmoothGrad"] and not any(FAILS_NOTE in svgs[m] for m in METHODS if m != "SmoothGrad")
     maps = {0: torch.tensor([1.0, 2.0])}
-    assert FAILS in study_svgs(maps, [mol_from_smiles("CO")], {0: "methanol"}, sanity={"passes": False})[0]
-    assert FAILS not in study_svgs(maps, [mol_from_smiles("CO")], {0: "methanol"}, sanity={"passes": True})[0]
+    assert FAILS_NOTE in study_svgs(maps, [mol_from_smiles("CO")], {0: "methanol"}, sanity={"passes": False})[0]
+    assert FAILS_NOTE not in study_svgs(maps, [mol_from_smiles("CO")], {0: "methanol"}, sanity={"passes": True})[0]
 
 
 def test_explorer_draws_mean_and_std():

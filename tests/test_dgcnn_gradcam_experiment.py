@@ -7,9 +7,9 @@ import torch
 
 from gnnexplain.data import brain_graphs, brain_networks
 from gnnexplain.experiments import dgcnn_gradcam
-from gnnexplain.metrics.sanity import randomized_copy
+from gnnexplain.metrics.sanity import FAILS_NOTE, randomized_copy
 from gnnexplain.models import TrainConfig, stratified_folds
-from gnnexplain.viz.dgcnn_gradcam import FAILS, gradcam_graph_figure, level_heatmaps, state_graph_drawer
+from gnnexplain.viz.dgcnn_gradcam import gradcam_graph_figure, level_heatmaps, state_graph_drawer
 
 
 def scored_level(auroc, control, precision):
@@ -118,7 +118,7 @@ def test_figures_and_drawer(explained_levels):
     assert heatmap is heatmaps[50] and graph_fig.layout.title.text.startswith(f"graph {index} (State2")
     with pytest.raises(IndexError, match="i=6 is outside 0..5 for State1"):
         draw(100, "State1", 6)
-    assert FAILS not in fig.layout.title.text and FAILS not in heatmaps[50].layout.title.text
+    assert FAILS_NOTE not in fig.layout.title.text and FAILS_NOTE not in heatmaps[50].layout.title.text
 
 
 def test_figures_say_when_a_level_fails_the_sanity_check(explained_levels):
@@ -126,10 +126,10 @@ def test_figures_say_when_a_level_fails_the_sanity_check(explained_levels):
     zeros = torch.zeros(networks.num_nodes, 11)
     passes = {100: False, 50: True}
     heatmaps = level_heatmaps({p: (zeros, zeros) for p in graphs}, networks.informative.tolist(), passes)
-    assert FAILS in heatmaps[100].layout.title.text and FAILS not in heatmaps[50].layout.title.text
+    assert FAILS_NOTE in heatmaps[100].layout.title.text and FAILS_NOTE not in heatmaps[50].layout.title.text
     draw = state_graph_drawer(explained, graphs, heatmaps, networks.y, truth=networks.ground_truth, passes=passes)
-    assert FAILS in draw(100, "State1", 0)[0].layout.title.text
-    assert FAILS not in draw(50, "State1", 0)[0].layout.title.text
+    assert FAILS_NOTE in draw(100, "State1", 0)[0].layout.title.text
+    assert FAILS_NOTE not in draw(50, "State1", 0)[0].layout.title.text
 
 
 def test_sanity_table_per_level_and_over_all_levels(explained_levels):

@@ -10,7 +10,8 @@ from torch_geometric.data import Data
 
 from gnnexplain.experiments import refine
 from gnnexplain.metrics import RATIOS
-from gnnexplain.viz.refine import (FAILS_SANITY, NOT_CHECKED, explorer_panes, finetuning_molecules,
+from gnnexplain.metrics.sanity import FAILS_NOTE
+from gnnexplain.viz.refine import (NOT_CHECKED, explorer_panes, finetuning_molecules,
                                    finetuning_subgraphs, sanity_note)
 
 
@@ -276,17 +277,17 @@ def test_explorer_panes_title_the_subgraph_probability_and_check_inputs(masks):
 def test_drawings_say_when_their_method_fails_or_was_not_checked(masks, monkeypatch):
     sanity = {"ReFine-FT": check(0.9), "ReFine": check(0.1)}  # ReFine-FT fails
     assert sanity_note(sanity, "ReFine") == "" and sanity_note(None, "ReFine-FT") == ""
-    assert sanity_note(sanity, "ReFine-FT") == ", " + FAILS_SANITY
+    assert sanity_note(sanity, "ReFine-FT") == ", " + FAILS_NOTE
     assert sanity_note(sanity, "GNNExplainer", sep="<br>") == "<br>" + NOT_CHECKED
     graphs = [Data(x=torch.ones(4, 1), edge_index=RING, y=torch.tensor([0]))]
     figures = finetuning_subgraphs(graphs, masks, ratio=0.25, sanity=sanity)
-    assert figures[0, "before"].layout.title.text.endswith("<br>" + FAILS_SANITY)
+    assert figures[0, "before"].layout.title.text.endswith("<br>" + FAILS_NOTE)
     assert figures[0, "after"].layout.title.text == "graph 0 (house), after fine-tuning"
     import gnnexplain.viz.refine as viz_refine
 
     monkeypatch.setattr(viz_refine, "mutag_molecule_svg", lambda graph, imp, ratio, *, legend: legend)  # RDKit: paths
     legends = finetuning_molecules([ring_molecule(1)], [1], masks, ratio=0.25, sanity=sanity)
-    assert legends == [f"molecule 0, class 1, ReFine-FT, {FAILS_SANITY}", "molecule 0, class 1, ReFine"]
+    assert legends == [f"molecule 0, class 1, ReFine-FT, {FAILS_NOTE}", "molecule 0, class 1, ReFine"]
     panes = explorer_panes(EdgeCount(), [ring_molecule(1)], [1], masks, 0, "ReFine-FT", 0.5, molecule=True,
                            sanity={"ReFine": check(0.1)})
     assert panes[0].layout.title.text.endswith("<br>" + NOT_CHECKED) and panes[1].endswith(", " + NOT_CHECKED)

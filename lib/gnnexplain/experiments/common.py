@@ -14,7 +14,7 @@ from torch_geometric.explain import Explanation
 from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer
 
 from gnnexplain.core.masks import SafeExplainer
-from gnnexplain.metrics.sanity import sanity_checks
+from gnnexplain.metrics.sanity import FAILS_NOTE, PASSES_NOTE, sanity_checks
 from gnnexplain.validation import check_node_index, check_optimisation
 
 NODE_METHODS = ("Saliency", "Integrated Gradients", "GNNExplainer")
@@ -169,7 +169,7 @@ def sanity_verdict(sanity: Mapping[str, Mapping] | None, method: str) -> str:
     """
     if sanity is None or method not in sanity:
         return "not sanity-checked"
-    return f"{'passes' if sanity[method]['passes'] else 'fails'} the model-randomisation check"
+    return PASSES_NOTE if sanity[method]["passes"] else FAILS_NOTE
 
 
 def sanity_frame(sanity: Mapping[str, Mapping]):

@@ -34,6 +34,9 @@ from gnnexplain.core.graph import computation_subgraph
 from gnnexplain.core.masks import reset_explain_state
 
 SANITY_MARGIN = 0.2
+# what a figure of a mask says about its check (notebooks and viz use these words only)
+PASSES_NOTE = "passes the model-randomisation check"
+FAILS_NOTE = "fails the model-randomisation check"
 SANITY_RULE = (f"passes iff ρ(trained, randomised) <= ρ(seed, other seed) − {SANITY_MARGIN} and "
                f"ρ(seed, other seed) >= {SANITY_MARGIN}")
 RANDOMIZATIONS = ("independent", "cascading")

@@ -16,17 +16,15 @@ import torch
 from gnnexplain.data import molecule_from_text
 from gnnexplain.experiments.bayesgrad import explain_molecules, saliency_explainer
 from gnnexplain.explain.bayesgrad import METHODS, REDUCTIONS
+from gnnexplain.metrics.sanity import FAILS_NOTE
 from gnnexplain.viz.molecules import molecule_svg, save_svg
 from gnnexplain.widgets import explorer
-
-FAILS = "fails the model-randomisation check"
-"""Added to the legend of a map whose method does not pass the sanity check."""
 
 
 def sanity_note(entry: Mapping | None) -> str:
     """``" — fails the model-randomisation check"`` for a sanity entry that does not pass, else ``""`` (also for
     ``None``: no check run)."""
-    return f" — {FAILS}" if entry is not None and not entry["passes"] else ""
+    return f" — {FAILS_NOTE}" if entry is not None and not entry["passes"] else ""
 
 
 def pr_curves_figure(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], prauc: Mapping[str, float], *,
@@ -80,7 +78,7 @@ def method_svgs(model: torch.nn.Module, graph, mol, methods: Mapping[str, dict],
 
     Args:
         sanity: name -> sanity entry of ``model`` (:func:`gnnexplain.experiments.bayesgrad.sanity_table`); the
-            legends of a method that does not pass say :data:`FAILS`. None: no verdict shown.
+            legends of a method that does not pass say :data:`FAILS_NOTE`. None: no verdict shown.
     Raises:
         KeyError: if ``std_of`` is not a method of ``methods``, or ``sanity`` lacks one.
     """
@@ -100,7 +98,7 @@ def study_svgs(maps: Mapping, mols, legends: Mapping, *, signed: bool = False,
         shared_scale: colour on one scale, the global extremes over ALL of ``maps`` (the repo's ESOL ``plot.py``),
             instead of each molecule's own.
         sanity: the sanity entry of the method behind ``maps``; if it does not pass, every legend says
-            :data:`FAILS`. None: no verdict shown.
+            :data:`FAILS_NOTE`. None: no verdict shown.
     Returns:
         key -> SVG, in the order of ``legends``.
     Raises:

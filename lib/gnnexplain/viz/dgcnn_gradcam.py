@@ -8,14 +8,12 @@ from collections.abc import Callable
 from torch import Tensor
 
 from gnnexplain.data.synthetic import STATE_NAMES
+from gnnexplain.metrics.sanity import FAILS_NOTE
 from gnnexplain.viz.heatmap import class_difference_heatmap, weighted_graph_figure
-
-FAILS = "fails the model-randomisation check"
-"""Appended to the title of a Grad-CAM figure whose level does not pass the sanity check."""
 
 
 def _verdict(passes: bool | None) -> str:
-    return f" — Grad-CAM {FAILS}" if passes is False else ""
+    return f" — Grad-CAM {FAILS_NOTE}" if passes is False else ""
 
 
 def level_heatmaps(heat: dict, planted: list[int], passes: dict | None = None) -> dict:
@@ -26,7 +24,7 @@ def level_heatmaps(heat: dict, planted: list[int], passes: dict | None = None) -
             :func:`gnnexplain.explain.gradcam.class_frequency`. planted: ids of the planted nodes, marked ▲.
         passes: ``{p: bool}``, the sanity verdict of each level
             (:func:`gnnexplain.experiments.dgcnn_gradcam.sanity_table`); a level that does not pass says
-            :data:`FAILS` in its title. None: no verdict shown.
+            :data:`FAILS_NOTE` in its title. None: no verdict shown.
     Returns:
         ``{p: plotly Figure}`` in the order of ``heat``.
     """
@@ -44,7 +42,7 @@ def gradcam_graph_figure(explained: dict, graphs: list, index: int, p: int, *, t
             (``node_mask [G, n]``, ``pred [G]``). graphs: the level's sparsified ``Data`` list (``y [1]``,
             ``edge_weight [E]``). index: graph position in ``[0, G)``. p: the level, for the title.
         truth: BoolTensor ``[n]`` of planted nodes (hover text). layout_seed: spring-layout seed.
-        passes: the level's sanity verdict; False adds :data:`FAILS` to the title, None shows no verdict.
+        passes: the level's sanity verdict; False adds :data:`FAILS_NOTE` to the title, None shows no verdict.
     Returns:
         ``plotly.graph_objects.Figure`` titled with the true and predicted state and the kept edges.
     Raises:

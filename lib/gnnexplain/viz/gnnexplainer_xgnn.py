@@ -22,6 +22,7 @@ from gnnexplain.experiments.gnnexplainer_xgnn import (
     train_pgexplainer,
 )
 from gnnexplain.explain.xgnn import trace_graph
+from gnnexplain.metrics.sanity import FAILS_NOTE
 from gnnexplain.viz.generated import generated_graph_figure, generated_graph_grid
 from gnnexplain.viz.graph import explanation_figure
 
@@ -135,7 +136,7 @@ def sanity_note(sanity: Mapping | None, method: str, benchmark: str) -> str:
     checked = {} if sanity is None else sanity[method]["by_benchmark"]
     if benchmark not in checked:
         return f"model-randomisation check not run on {benchmark}"
-    return "" if checked[benchmark]["passes"] else "fails the model-randomisation check"
+    return "" if checked[benchmark]["passes"] else FAILS_NOTE
 
 
 def benchmark_explorer(bench: Benchmarks, runs: Mapping, *, seed: int, pg_epochs: int, sanity: Mapping | None = None):

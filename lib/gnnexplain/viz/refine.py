@@ -10,11 +10,11 @@ from torch_geometric.data import Data
 
 from gnnexplain.data import BA3_CLASSES
 from gnnexplain.experiments.refine import subgraph_probability
+from gnnexplain.metrics.sanity import FAILS_NOTE
 from gnnexplain.viz.subgraphs import mutag_molecule_svg, subgraph_figure
 
 # ReFine-FT is the pre-trained attributor before fine-tuning, ReFine the same attributor fine-tuned per graph
 FINE_TUNING_PAIR = (("before", "ReFine-FT"), ("after", "ReFine"))
-FAILS_SANITY = "fails the model-randomisation check"
 NOT_CHECKED = "not checked for model randomisation"
 
 
@@ -31,7 +31,7 @@ def sanity_note(sanity: Mapping[str, Mapping] | None, method: str, *, sep: str =
         return ""
     if method not in sanity:
         return sep + NOT_CHECKED
-    return "" if sanity[method]["passes"] else sep + FAILS_SANITY
+    return "" if sanity[method]["passes"] else sep + FAILS_NOTE
 
 
 def finetuning_subgraphs(graphs: Sequence[Data], masks: Mapping[str, Sequence[Tensor]], *, ratio: float = 0.4,

@@ -15,7 +15,7 @@ from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer
 
 from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.metrics.sanity import FAILS_NOTE, PASSES_NOTE, sanity_checks
-from gnnexplain.validation import check_node_index, check_optimisation
+from gnnexplain.validation import check_node_index, check_node_indices, check_optimisation
 
 NODE_METHODS = ("Saliency", "Integrated Gradients", "GNNExplainer")
 """Display names of the node baselines of :func:`node_explainer`."""
@@ -123,9 +123,7 @@ def time_explanations(explainer: SafeExplainer, data, nodes, *, seed: int = 0) -
     Raises:
         ValueError: if ``nodes`` is empty; IndexError: for a node outside the graph.
     """
-    nodes = [check_node_index(n, data.num_nodes) for n in nodes]
-    if not nodes:
-        raise ValueError("nodes must name at least one node")
+    nodes = check_node_indices(nodes, data.num_nodes).tolist()
     return explain_and_time(explainer, [dict(x=data.x, edge_index=data.edge_index, index=n, seed=seed)
                                         for n in nodes])
 
@@ -149,9 +147,7 @@ def node_sanity_table(model: torch.nn.Module, data, nodes, *, methods: Sequence[
         ValueError: for no node, an unknown method or fewer than two seeds; IndexError: for a node outside
         the graph.
     """
-    nodes = [check_node_index(n, data.num_nodes) for n in nodes]
-    if not nodes:
-        raise ValueError("nodes must name at least one node")
+    nodes = check_node_indices(nodes, data.num_nodes).tolist()
     explainers = {m: node_explainer(model, m, epochs=epochs, lr=lr) for m in methods}
     instances = [dict(x=data.x, edge_index=data.edge_index, index=n) for n in nodes]
     return sanity_checks(explainers, instances, seeds=seeds, num_hops=num_hops)

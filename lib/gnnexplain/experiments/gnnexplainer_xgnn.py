@@ -509,8 +509,8 @@ def sanity_table(bench: Benchmarks, benchmarks: Sequence[str], *, num_nodes: int
     (:func:`gnnexplain.metrics.sanity.model_randomization_test`, on each node's :data:`SANITY_NUM_HOPS`-hop
     computation subgraph), under each seed of ``seeds``. PGExplainer explains the trained GCN's predictions
     (phenomenon) and is trained, on the trained and on every re-initialised model, as :func:`table1_aucs` trains it
-    (:func:`train_pgexplainer` on all explained nodes, ``pg_epochs`` epochs, seed ``seed``). Rule: a method passes
-    iff ρ(trained, re-initialised) <= ρ(seed, other seed) − ``SANITY_MARGIN`` (Spearman's ρ of the edge masks).
+    (:func:`train_pgexplainer` on all explained nodes, ``pg_epochs`` epochs, seed ``seed``). The verdict follows
+    :data:`gnnexplain.metrics.sanity.SANITY_RULE` (Spearman's ρ of the edge masks).
 
     Args:
         bench: from :func:`prepare_benchmarks`. benchmarks: names of :data:`BENCHMARKS` to check, at least one.

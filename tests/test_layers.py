@@ -21,7 +21,7 @@ LAYERS = (
     ("explain",),
     ("experiments",),
     ("viz", "widgets"),
-    ("reproduce",),
+    ("reproduce", "book"),
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 

@@ -1,8 +1,10 @@
 """Every workbook notebook is committed clean and runs headless in quick mode."""
 
 import json
+import re
 import subprocess
 
+import nbformat
 import pytest
 
 from conftest import REPO
@@ -207,11 +209,32 @@ CHECKS = {
 }
 
 
+def check_readable_without_kernel(executed):
+    """nbconvert's HTML of the executed notebook draws every figure offline and explains every explorer."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed, as_version=4)
+    assert "widgets" not in nb.metadata  # no stored widget state (explorers need a kernel)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "data" in o]
+    figures = [o.data for o in outputs if "application/vnd.plotly.v1+json" in o.data]
+    assert figures and all("text/html" in f for f in figures), "a plotly output without HTML"
+    plotlyjs = [o for o in outputs if "plotly.js v" in o.data.get("text/html", "")[:3000]]
+    assert len(plotlyjs) == 1, f"plotly.js embedded {len(plotlyjs)} times"
+    explorers = [o.data for o in outputs if "application/vnd.jupyter.widget-view+json" in o.data]
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    assert html.count("plotly.js v") == 1
+    for figure in figures:
+        div = re.search(r'<div id="([^"]+)" class="plotly-graph-div"', figure["text/html"]).group(1)
+        assert html.count(div) >= 2, f"figure {div} is not drawn in the HTML"  # its div and its newPlot call
+    assert html.count("make lab") >= len(explorers)
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_in_quick_mode(path, tmp_path):
-    run_notebook(path, tmp_path, quick=True)
+    result = run_notebook(path, tmp_path, quick=True)
     results = json.loads((tmp_path / "results" / f"{path.stem}.json").read_text())
     assert results["quick"] is True
     assert list((tmp_path / "figures" / path.stem).glob("*.html"))
     CHECKS[path.stem](results)
+    check_readable_without_kernel(result.output)

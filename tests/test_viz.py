@@ -1,4 +1,7 @@
+import importlib
 import json
+import os
+import shutil
 
 import pytest
 import torch
@@ -54,8 +57,9 @@ def test_explanation_figure_rejects_bad_arguments(explanation, index, hops, erro
         explanation_figure(explanation, index=index, hops=hops)
 
 
-def test_save_figure_writes_html_and_skips_png_with_one_notice(explanation, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(export, "_png_notice_shown", False)
+def test_save_figure_writes_html_and_skips_static_files_with_one_notice(explanation, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(export._static, "notice_shown", False)
+    monkeypatch.setitem(export._static, "server", True)  # as if kaleido's browser were running
     monkeypatch.setattr(type(explanation_figure(explanation)), "write_image",
                         lambda *a, **k: (_ for _ in ()).throw(RuntimeError("Kaleido requires Google Chrome")))
     fig = explanation_figure(explanation)
@@ -63,9 +67,26 @@ def test_save_figure_writes_html_and_skips_png_with_one_notice(explanation, tmp_
     save_figure(fig, "graph2", notebook="00_overview", out_dir=tmp_path)
     assert paths == [tmp_path / "figures" / "00_overview" / "graph.html"]
     assert "plotly" in paths[0].read_text()[:100000].lower()
-    assert capsys.readouterr().out.count("PNG export skipped") == 1
+    out = capsys.readouterr().out
+    assert out.count("PNG/SVG/PDF export skipped") == 1 and "make browser" in out
     with pytest.raises(ValueError, match="name"):
         save_figure(fig, "../evil", notebook="00_overview", out_dir=tmp_path)
+    with pytest.raises(ValueError, match="formats"):
+        save_figure(fig, "graph", notebook="00_overview", out_dir=tmp_path, formats=("png", "gif"))
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("google-chrome") or os.environ.get("BROWSER_PATH")),
+                    reason="no Chrome/Chromium for kaleido (make browser)")
+def test_save_figure_writes_png_svg_and_pdf_with_a_browser(tmp_path, monkeypatch):
+    import plotly.graph_objects as go
+
+    monkeypatch.setitem(export._static, "notice_shown", False)
+    paths = save_figure(go.Figure(go.Bar(x=[0, 1], y=[1, 2])), "bars", notebook="00_x", out_dir=tmp_path)
+    assert [p.suffix for p in paths] == [".html", ".png", ".svg", ".pdf"]
+    heads = {p.suffix: p.read_bytes()[:200] for p in paths[1:]}
+    assert heads[".png"].startswith(b"\x89PNG") and b"<svg" in heads[".svg"] and heads[".pdf"].startswith(b"%PDF")
+    only_svg = save_figure(go.Figure(), "empty", notebook="00_x", out_dir=tmp_path, formats=("svg",))
+    assert [p.suffix for p in only_svg] == [".html", ".svg"]
 
 
 def test_training_curves_mark_the_best_epoch():
@@ -84,45 +105,89 @@ def test_save_results_converts_tensors_and_non_finite_values(tmp_path):
         save_results([1], notebook="x", out_dir=tmp_path)
 
 
-def test_explorer_redraws_on_change_and_shows_errors():
+def test_explorer_redraws_on_change_and_shows_errors(monkeypatch):
     import ipywidgets as widgets
 
-    from gnnexplain.widgets import explorer
-    calls = []
+    explorer_module = importlib.import_module("gnnexplain.widgets.explorer")  # the module, not the function
+    calls, shown = [], []
+    monkeypatch.setattr(explorer_module, "_pane", lambda item: shown.append(item) or widgets.Output())
 
     def draw(n):
         calls.append(n)
         if n < 0:
             raise ValueError("n must be >= 0")
-        return str(n)
+        return [str(n), str(n + 1)] if n == 2 else str(n)
 
     slider = widgets.IntSlider(value=1, min=-1, max=3)
-    box = explorer(draw, n=slider)
+    box = explorer_module.explorer(draw, n=slider)
     slider.value = 2
+    assert len(box.children[1].children) == 2  # a list is shown side by side
     slider.value = -1
-    assert calls == [1, 2, -1]
+    assert calls == [1, 2, -1] and shown[:3] == ["1", "2", "3"]
+    assert "ValueError" in shown[-1] and "n must be" in shown[-1] and len(box.children[1].children) == 1
     assert isinstance(box, widgets.VBox) and box.children[0].children == (slider,)
     with pytest.raises(ValueError):
-        explorer(draw)
+        explorer_module.explorer(draw)
 
 
-def test_figure_scores_a_pair_by_the_mean_of_its_directions():
-    from gnnexplain.viz.graph import _undirected_scores
+def test_explorer_controls_wrap_keep_their_labels_and_a_usable_slider_track():
+    import ipywidgets as widgets
 
-    edge_index = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
-    scores = _undirected_scores(edge_index, torch.tensor([1.0, 0.0, 0.5, 0.5]))
-    assert scores == {(0, 1): 1.0, (1, 2): 1.0}  # pair means 0.5 and 0.5, scaled by their maximum
-    scores = _undirected_scores(edge_index, torch.tensor([1.0, 0.0, 0.2, 0.2]))
-    assert scores[(0, 1)] == pytest.approx(1.0) and scores[(1, 2)] == pytest.approx(0.4)
+    from gnnexplain.widgets import SLIDER_TRACK_PX, explorer
+
+    budget = widgets.IntSlider(value=3, min=2, max=10, description="node budget")
+    signed = widgets.Checkbox(value=False, description="signed (grad × input)")
+    box = explorer(lambda budget, signed: f"{budget} {signed}", budget=budget, signed=signed)
+    row = box.children[0]
+    assert row.layout.flex_flow == "row wrap"
+    assert budget.style.description_width == "initial" and budget.layout.flex == "0 0 auto"
+    width = int(budget.layout.width.removesuffix("px"))
+    assert width >= 8 * len("node budget") + SLIDER_TRACK_PX  # label + track (+ readout)
+    assert SLIDER_TRACK_PX >= 150
 
 
-def test_figures_share_one_plotlyjs(tmp_path):
+def test_explorer_follow_resets_dependent_controls_before_one_redraw():
+    import ipywidgets as widgets
+
+    from gnnexplain.widgets import explorer
+    sizes = {"small": 5, "large": 50}
+    calls = []
+    dataset = widgets.Dropdown(options=list(sizes), value="large")
+    node = widgets.BoundedIntText(value=40, min=0, max=49)
+    explorer(lambda dataset, node: calls.append((dataset, node)) or "", dataset=dataset, node=node,
+             follow={"dataset": lambda name: {"node": {"max": sizes[name] - 1, "value": 0}}})
+    dataset.value = "small"
+    assert calls == [("large", 40), ("small", 0)] and node.max == 4
+    with pytest.raises(ValueError, match="follow"):
+        explorer(lambda node: "", node=widgets.IntSlider(), follow={"dataset": lambda v: {}})
+
+
+def test_explorer_shows_a_note_without_a_kernel():
+    import ipywidgets as widgets
+
+    from gnnexplain.widgets import explorer
+
+    bundle = explorer(lambda n: str(n), n=widgets.IntSlider())._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "make lab" in bundle["text/html"]
+
+
+def test_notebook_renderer_stores_plotly_json_and_html_and_plotlyjs_once(monkeypatch):
+    import IPython.display
     import plotly.graph_objects as go
+    import plotly.io as pio
 
-    for name in ("a", "b"):
-        save_figure(go.Figure(go.Scatter(x=[0, 1], y=[1, 0])), name, notebook="00_x", out_dir=tmp_path)
-    shared = tmp_path / "figures" / "plotly.min.js"
-    assert shared.stat().st_size > 1_000_000
-    for name in ("a", "b"):
-        html = (tmp_path / "figures" / "00_x" / f"{name}.html").read_text()
-        assert 'src="../plotly.min.js"' in html and len(html) < 100_000
+    from gnnexplain.viz import setup_notebook
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    default = pio.renderers.default
+    try:
+        setup_notebook()
+        bundles = [go.Figure(go.Scatter(x=[0, 1], y=[1, i], name=f"trace{i}"))._repr_mimebundle_() for i in range(2)]
+    finally:
+        pio.renderers.default = default
+    assert len(shown) == 1 and "plotly.js" in shown[0].data[:2000] and len(shown[0].data) > 1_000_000
+    for i, bundle in enumerate(bundles):
+        assert bundle["application/vnd.plotly.v1+json"]["data"][0]["name"] == f"trace{i}"
+        html = bundle["text/html"]
+        assert f'"name":"trace{i}"' in html and "Plotly.newPlot" in html and "mathjax" not in html.lower()

@@ -72,6 +72,10 @@ def run_notebook(path: Path, out_dir: Path, *, quick: bool, seed: int = 0,
                  cell_timeout: int | None = None) -> RunResult:
     """Execute one notebook with papermill into ``<out_dir>/notebooks/<name>.ipynb``.
 
+    The executed notebook keeps no widget state (:func:`drop_widget_state`): an explorer's figures are live only
+    with a kernel, and their stored state made executed notebooks 5-11 MB; read without a kernel, an explorer
+    shows a note instead (``gnnexplain.widgets``).
+
     Args:
         cell_timeout: seconds one cell may run; ``None`` means 600 in quick mode and 7200 in full mode.
             A cell that runs longer fails the notebook instead of blocking the run forever.
@@ -96,7 +100,21 @@ def run_notebook(path: Path, out_dir: Path, *, quick: bool, seed: int = 0,
         raise NotebookFailed(path.stem, exc.cell_index, f"{exc.ename}: {exc.evalue}") from exc
     except Exception as exc:  # kernel death, missing kernel, malformed notebook
         raise NotebookFailed(path.stem, None, f"{type(exc).__name__}: {exc}") from exc
+    drop_widget_state(output)
     return RunResult(path.stem, time.perf_counter() - start, output)
+
+
+def drop_widget_state(path: Path) -> None:
+    """Remove the widget state (``metadata.widgets``) that nbclient stores in an executed notebook.
+
+    nbclient needs that state while it runs a notebook (it mimics the ``Output`` widgets of the explorers), but
+    stored it would only repeat every explorer's last figure, which a reader without a kernel cannot change.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    if nb.metadata.pop("widgets", None) is not None:
+        nbformat.write(nb, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from gnnexplain.viz.generated import generated_graph_figure
 from gnnexplain.viz.graph import explanation_figure, node_scores
 from gnnexplain.viz.heatmap import class_difference_heatmap, weighted_graph_figure
 from gnnexplain.viz.molecules import molecule_svg, save_svg, scale_scores, svg_row
+from gnnexplain.viz.notebook import setup_notebook
 from gnnexplain.viz.niv import contribution_bars, niv_figure, top_contributors
 from gnnexplain.viz.perturbation import perturbation_figure
 from gnnexplain.viz.subgraphs import (
@@ -32,6 +33,7 @@ __all__ = [
     "save_figure",
     "save_svg",
     "scale_scores",
+    "setup_notebook",
     "subgraph_figure",
     "svg_row",
     "top_contributors",

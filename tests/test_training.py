@@ -45,6 +45,27 @@ def test_checkpoint_cache_hit_and_miss(tmp_path):
     assert calls == [0, 1, 0]
 
 
+def test_what_follows_a_model_is_the_same_trained_or_loaded(tmp_path):
+    import random
+
+    import numpy as np
+
+    def draws():
+        return torch.rand(3).tolist(), np.random.rand(2).tolist(), random.random()
+
+    data = random_node_graph()
+    fit_gcn(data, 0, tmp_path)
+    after_training = draws()
+    _, report = fit_gcn(data, 0, tmp_path)
+    assert report["from_cache"] and draws() == after_training
+    blob = torch.load(report["checkpoint"], weights_only=True)
+    del blob["rng"]  # a checkpoint of an older version: retrained, so the draws stay the same
+    torch.save(blob, report["checkpoint"])
+    with pytest.warns(UserWarning, match="random state"):
+        _, report = fit_gcn(data, 0, tmp_path)
+    assert not report["from_cache"] and draws() == after_training
+
+
 def test_corrupted_checkpoint_is_retrained_with_a_warning(tmp_path):
     data, calls = random_node_graph(), []
     m1, r1 = fit_gcn(data, 0, tmp_path, calls=calls)

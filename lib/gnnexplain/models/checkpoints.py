@@ -22,6 +22,35 @@ def cache_key(parts: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def rng_state() -> dict:
+    """The global random state of torch (CPU), numpy and Python's ``random``, as tensors and plain containers
+    (so ``torch.load(weights_only=True)`` reads it back)."""
+    import random
+
+    import numpy as np
+
+    _, keys, pos, has_gauss, cached = np.random.get_state()
+    version, internal, gauss_next = random.getstate()
+    return {"torch": torch.get_rng_state(),
+            "numpy": {"keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos), "has_gauss": int(has_gauss),
+                      "cached_gaussian": float(cached)},
+            "python": {"version": version, "internal": list(internal), "gauss_next": gauss_next}}
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore a state from :func:`rng_state`."""
+    import random
+
+    import numpy as np
+
+    torch.set_rng_state(state["torch"])
+    n = state["numpy"]
+    np.random.set_state(("MT19937", n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"],
+                         n["cached_gaussian"]))
+    p = state["python"]
+    random.setstate((p["version"], tuple(p["internal"]), p["gauss_next"]))
+
+
 def load_or_train(build: Callable[[], torch.nn.Module], train: Callable[[torch.nn.Module], dict], *,
                   name: str, key: dict, seed: int, cache_dir: str | os.PathLike | None = None,
                   retrain: bool = False) -> tuple[torch.nn.Module, dict]:
@@ -29,7 +58,9 @@ def load_or_train(build: Callable[[], torch.nn.Module], train: Callable[[torch.n
 
     The cache file is ``<cache_dir>/<name>-<digest>.pt`` with ``digest = cache_key(key + model class +
     model.config + seed)``. Both ``build`` and ``train`` run right after ``seed_everything(seed)``, so
-    the same seed gives the same weights and the same report.
+    the same seed gives the same weights and the same report. The global random state after training is stored
+    with the weights and restored on loading, so whatever the notebook draws next is the same whether the model
+    was trained or loaded (a checkpoint without that state is retrained).
 
     Args:
         build: returns a fresh, untrained model; its ``config`` attribute (if any) enters the key.
@@ -61,6 +92,9 @@ def load_or_train(build: Callable[[], torch.nn.Module], train: Callable[[torch.n
         try:
             blob = torch.load(path, weights_only=True)
             model.load_state_dict(blob["state_dict"])
+            if "rng" not in blob:
+                raise KeyError("no random state after training (written by an older version)")
+            set_rng_state(blob["rng"])
             model.eval()
             return model, {**blob["report"], "from_cache": True, "checkpoint": str(path)}
         except Exception as exc:  # any unreadable file means: train again
@@ -72,7 +106,7 @@ def load_or_train(build: Callable[[], torch.nn.Module], train: Callable[[torch.n
     report = train(model)
     model.eval()
     tmp = path.with_suffix(".tmp")
-    torch.save({"state_dict": model.state_dict(), "report": report, "key": json.dumps(full_key, default=repr)},
-               tmp)
+    torch.save({"state_dict": model.state_dict(), "report": report, "key": json.dumps(full_key, default=repr),
+                "rng": rng_state()}, tmp)
     os.replace(tmp, path)  # atomic: a crash never leaves a half-written checkpoint
     return model, {**report, "from_cache": False, "checkpoint": str(path)}

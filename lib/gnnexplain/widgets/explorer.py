@@ -4,8 +4,8 @@ Each pane is an ``ipywidgets.Output`` that displays what the draw function retur
 plotly figure is drawn by JupyterLab's plotly renderer at the notebook's width, like the static figures, and
 SVG, HTML and DataFrames show as they do in a cell. (Plotly's ``FigureWidget``, used before, drew at a fixed
 700 px and, being an anywidget, sometimes failed to come back after a page reload.) Headless runs keep working:
-nbclient mimics ``Output`` widgets while it executes (it needs widget state for that; ``gnnexplain.reproduce``
-drops that state from the executed notebook afterwards).
+the panes' outputs are set on the widgets, not captured from a ``with`` block that nbclient would have to
+imitate, and ``gnnexplain.reproduce`` drops the widget state from the executed notebook afterwards.
 
 Layout: the controls wrap onto as many rows as the notebook column needs, each keeps its natural width, labels
 are never cut and every slider keeps a track of at least :data:`SLIDER_TRACK_PX`; the panes share the column's
@@ -19,7 +19,7 @@ import html
 from typing import Callable, Mapping
 
 import ipywidgets as widgets
-from IPython.display import HTML, display
+from IPython.display import HTML
 
 SLIDER_TRACK_PX = 180
 CSS_CLASS = "gnnexplain-explorer"  # on the explorer's box, for tests and styles
@@ -64,12 +64,22 @@ class ExplorerBox(widgets.VBox):
 
 def _pane(item) -> widgets.Output:
     """An output area showing ``item`` as a cell would; a plain string is HTML/SVG markup when it starts with
-    ``<``, else preformatted text."""
-    pane = widgets.Output(layout=widgets.Layout(flex="1 1 0", min_width="0"))
+    ``<``, else preformatted text.
+
+    The output is set on the widget (``outputs``) rather than displayed inside ``with pane:``: nbclient's
+    imitation of ``Output`` widgets can stall a headless run for the whole cell timeout on the latter.
+    """
+    from IPython.core.formatters import format_display_data
+    from plotly.basedatatypes import BaseFigure
+
     if isinstance(item, str):
         item = HTML(item if item.lstrip().startswith("<") else f"<pre>{html.escape(item)}</pre>")
-    with pane:
-        display(item)
+    if isinstance(item, BaseFigure):  # its display hook would show it in the cell, not return it
+        data, metadata = item._repr_mimebundle_(), {}
+    else:
+        data, metadata = format_display_data(item)
+    pane = widgets.Output(layout=widgets.Layout(flex="1 1 0", min_width="0"))
+    pane.outputs = ({"output_type": "display_data", "data": data, "metadata": metadata},)
     return pane
 
 

@@ -11,11 +11,13 @@ ONLY ?=
 
 install: $(STAMP)
 
-# torch goes in first, pinned, so no later dependency resolves to a CUDA build.
+# torch goes in first, pinned, so no later dependency resolves to a CUDA build. Then plotly's cartesian plotly.js
+# bundle (1.5 MB instead of 4.6, from the npm registry when npm is there; see gnnexplain/viz/plotlyjs.py).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e '.[dev]'
+	$(BIN)/python -c 'import sys; from gnnexplain.viz.plotlyjs import main; sys.exit(main())'
 	touch $@
 
 reproduce: $(STAMP)

@@ -15,6 +15,7 @@ Run it alone with ``make browser-test``.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -269,8 +270,12 @@ def test_notebook_explorers_in_jupyterlab(lab, browser, notebook):
         page.locator(f".{CSS_CLASS}").last.scroll_into_view_if_needed()
         page.wait_for_timeout(2000)
         page.screenshot(path=str(SCREENSHOTS / f"{stem}_reloaded.png"))
-        assert page.locator(f".{CSS_CLASS}").count() == count, "explorers missing after a reload"
-        assert "Error displaying widget" not in page.locator(".jp-Notebook").inner_text()
+        report = {"explorers": count, "controls_redrawn": changed, "unchanged": unchanged, "problems": problems,
+                  "console_errors": console_errors, "explorers_after_reload": page.locator(f".{CSS_CLASS}").count(),
+                  "widget_errors": page.locator(".jp-Notebook").inner_text().count("Error displaying widget")}
+        (SCREENSHOTS / f"{stem}.json").write_text(json.dumps(report, indent=1))
+        assert report["explorers_after_reload"] == count, "explorers missing after a reload"
+        assert not report["widget_errors"], "Error displaying widget"
         assert not problems, problems
         assert not unchanged, f"controls whose change did not redraw: {unchanged}"
         assert not console_errors, console_errors[:5]

@@ -218,11 +218,11 @@ def check_readable_without_kernel(executed):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "data" in o]
     figures = [o.data for o in outputs if "application/vnd.plotly.v1+json" in o.data]
     assert figures and all("text/html" in f for f in figures), "a plotly output without HTML"
-    plotlyjs = [o for o in outputs if "plotly.js v" in o.data.get("text/html", "")[:3000]]
+    plotlyjs = [o for o in outputs if "* plotly.js" in o.data.get("text/html", "")[:3000]]
     assert len(plotlyjs) == 1, f"plotly.js embedded {len(plotlyjs)} times"
     explorers = [o.data for o in outputs if "application/vnd.jupyter.widget-view+json" in o.data]
     html, _ = HTMLExporter().from_notebook_node(nb)
-    assert html.count("plotly.js v") == 1
+    assert html.count("* plotly.js") == 1
     for figure in figures:
         div = re.search(r'<div id="([^"]+)" class="plotly-graph-div"', figure["text/html"]).group(1)
         assert html.count(div) >= 2, f"figure {div} is not drawn in the HTML"  # its div and its newPlot call

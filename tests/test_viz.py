@@ -191,3 +191,51 @@ def test_notebook_renderer_stores_plotly_json_and_html_and_plotlyjs_once(monkeyp
         assert bundle["application/vnd.plotly.v1+json"]["data"][0]["name"] == f"trace{i}"
         html = bundle["text/html"]
         assert f'"name":"trace{i}"' in html and "Plotly.newPlot" in html and "mathjax" not in html.lower()
+
+
+def test_figure_scores_a_pair_by_the_mean_of_its_directions():
+    from gnnexplain.viz.graph import _undirected_scores
+
+    edge_index = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    scores = _undirected_scores(edge_index, torch.tensor([1.0, 0.0, 0.5, 0.5]))
+    assert scores == {(0, 1): 1.0, (1, 2): 1.0}  # pair means 0.5 and 0.5, scaled by their maximum
+    scores = _undirected_scores(edge_index, torch.tensor([1.0, 0.0, 0.2, 0.2]))
+    assert scores[(0, 1)] == pytest.approx(1.0) and scores[(1, 2)] == pytest.approx(0.4)
+
+
+def test_figures_share_one_plotlyjs(tmp_path):
+    import plotly.graph_objects as go
+
+    from gnnexplain.viz.plotlyjs import plotlyjs
+
+    for name in ("a", "b"):
+        save_figure(go.Figure(go.Scatter(x=[0, 1], y=[1, 0])), name, notebook="00_x", out_dir=tmp_path, formats=())
+    shared = plotlyjs()[0]
+    assert (tmp_path / "figures" / shared).stat().st_size > 1_000_000
+    for name in ("a", "b"):
+        html = (tmp_path / "figures" / "00_x" / f"{name}.html").read_text()
+        assert f'src="../{shared}"' in html and len(html) < 100_000
+
+
+def test_cartesian_bundle_serves_cartesian_figures_only(tmp_path, monkeypatch):
+    import plotly.graph_objects as go
+
+    from gnnexplain.viz import plotlyjs as bundles
+    from gnnexplain.viz.notebook import _plotly_renderer_class
+
+    fake = tmp_path / "plotly-cartesian.min.js"
+    fake.write_text("/**\n* plotly.js (cartesian - minified) v0\n*/ window.Plotly = {};")
+    monkeypatch.setattr(bundles, "cartesian_path", lambda: fake)
+    bars, surface = go.Figure(go.Bar(y=[1])).to_dict(), go.Figure(go.Surface(z=[[1, 2], [3, 4]])).to_dict()
+    assert not bundles.needs_full(bars) and bundles.needs_full(surface)
+    assert bundles.plotlyjs() == (bundles.CARTESIAN_NAME, fake.read_text())
+    assert bundles.plotlyjs(full=True)[0] == bundles.FULL_NAME
+    paths = {n: save_figure(go.Figure(f), n, notebook="00_x", out_dir=tmp_path / "out", formats=())[0]
+             for n, f in (("bars", bars), ("surface", surface))}
+    assert 'src="../plotly-cartesian.min.js"' in paths["bars"].read_text()
+    assert 'src="../plotly.min.js"' in paths["surface"].read_text()
+    renderer = _plotly_renderer_class()()
+    assert "* plotly.js" not in renderer.to_mimebundle(bars)["text/html"]  # setup_notebook embedded it
+    assert "* plotly.js" in renderer.to_mimebundle(surface)["text/html"][:300]  # the full bundle, with the figure
+    monkeypatch.setattr(bundles, "cartesian_path", lambda: tmp_path / "missing.js")
+    assert bundles.plotlyjs()[0] == bundles.FULL_NAME

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 from torch_geometric.explain.algorithm import GNNExplainer
 from torch_geometric.utils import k_hop_subgraph
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: a notebook widget bar closed by leave=False is a dead view once saved
 
 from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.data import DatasetUnavailableError, load_dataset

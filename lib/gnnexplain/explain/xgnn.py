@@ -345,7 +345,7 @@ class XGNN:
         Raises:
             ValueError: for a class that does not exist, ``max_node < 2`` or ``episodes < 1``.
         """
-        from tqdm.auto import tqdm
+        from tqdm import tqdm  # text bars: see models/training.py
 
         self.num_classes = self._check(model, target_class, max_node)
         if episodes < 1:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: a notebook widget bar closed by leave=False is a dead view once saved
 
 from gnnexplain.models.gcn import check_eval_gcn, gcn_forward_projected
 from gnnexplain.validation import check_finite, check_node_indices

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.data import Batch, Data
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: a notebook widget bar closed by leave=False is a dead view once saved
 
 
 @dataclass(frozen=True)

@@ -14,22 +14,23 @@ import warnings
 from pathlib import Path
 
 from gnnexplain.validation import check_file_name
+from gnnexplain.viz.plotlyjs import needs_full, plotlyjs
 
-PLOTLYJS = "plotly.min.js"
 STATIC_FORMATS = ("png", "svg", "pdf")
 NO_BROWSER_HINT = "install Chrome/Chromium (`make browser`, Debian's chromium) or set BROWSER_PATH"
 _static = {"notice_shown": False, "server": False}
 
 
-def _write_plotlyjs(path: Path) -> None:
-    """Write plotly's bundled plotly.js to ``path`` unless the same file is already there."""
-    from plotly.offline import get_plotlyjs
-
-    script = get_plotlyjs()
+def _write_plotlyjs(folder: Path, fig_dict: dict) -> str:
+    """Write the plotly.js the figure needs (:func:`gnnexplain.viz.plotlyjs.plotlyjs`) into ``folder`` unless the
+    same file is already there; return its name."""
+    name, script = plotlyjs(full=needs_full(fig_dict))
+    path = folder / name
     if not path.exists() or path.stat().st_size != len(script.encode()):
         tmp = path.with_suffix(".tmp")
         tmp.write_text(script)
         tmp.replace(path)
+    return name
 
 
 def _write_static(fig, stem: Path, formats: tuple[str, ...]) -> list[Path]:
@@ -63,8 +64,9 @@ def save_figure(fig, name: str, *, notebook: str, out_dir: str | os.PathLike,
     """Save a plotly figure as ``<out_dir>/figures/<notebook>/<name>.html`` and, when a browser is found, as
     ``<name>.png``, ``.svg`` and ``.pdf``.
 
-    The HTML loads plotly.js from ``<out_dir>/figures/plotly.min.js``, written once for all figures (4.6 MB
-    instead of one copy in every file), so the figures open offline as long as the folder stays together. The
+    The HTML loads plotly.js from ``<out_dir>/figures/``, written once for all figures (the cartesian bundle,
+    ``plotly-cartesian.min.js``, 1.5 MB, when installed and enough for the figure, else ``plotly.min.js``, 4.6 MB;
+    :mod:`gnnexplain.viz.plotlyjs`), so the figures open offline as long as the folder stays together. The
     files use the figure's own size (its ``width``/``height``, else plotly's 700 × 500 px); PNGs at scale 1.
     Without kaleido or a Chrome/Chromium, the static files are skipped with a one-line notice per process, never
     an error.
@@ -88,7 +90,7 @@ def save_figure(fig, name: str, *, notebook: str, out_dir: str | os.PathLike,
         raise ValueError(f"formats={formats!r} has {bad or 'a string'}; allowed: a tuple, subset of {STATIC_FORMATS}")
     folder = Path(out_dir) / "figures" / notebook
     folder.mkdir(parents=True, exist_ok=True)
-    _write_plotlyjs(folder.parent / PLOTLYJS)
+    script = _write_plotlyjs(folder.parent, fig.to_dict())
     html = folder / f"{name}.html"
-    fig.write_html(html, include_plotlyjs=f"../{PLOTLYJS}", full_html=True)
+    fig.write_html(html, include_plotlyjs=f"../{script}", full_html=True)
     return [html, *_write_static(fig, folder / name, tuple(formats))]

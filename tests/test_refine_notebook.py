@@ -291,3 +291,10 @@ def test_drawings_say_when_their_method_fails_or_was_not_checked(masks, monkeypa
     panes = explorer_panes(EdgeCount(), [ring_molecule(1)], [1], masks, 0, "ReFine-FT", 0.5, molecule=True,
                            sanity={"ReFine": check(0.1)})
     assert panes[0].layout.title.text.endswith("<br>" + NOT_CHECKED) and panes[1].endswith(", " + NOT_CHECKED)
+
+
+def test_methods_run_lists_the_rows_that_ran_on_one_dataset_in_table_order():
+    acc_auc = {"BA-3motif": {"Saliency": {}, "ReFine": {}, "ReFine (paper fine-tuning)": {}},
+               "Mutagenicity": {"Saliency": {}, "ReFine": {}, "ReFine (repo fine-tuning)": {}}}
+    masks = {"ReFine": [], "Saliency": [], "ReFine (repo fine-tuning)": []}
+    assert refine.methods_run(acc_auc, masks) == ["Saliency", "ReFine", "ReFine (repo fine-tuning)"]

@@ -643,6 +643,12 @@ def table2_rows(acc_auc: Mapping[str, Mapping]) -> list[str]:
     return list(dict.fromkeys(m for per_method in acc_auc.values() for m in per_method))
 
 
+def methods_run(acc_auc: Mapping[str, Mapping], masks: Mapping[str, object]) -> list[str]:
+    """The rows of :func:`table2_rows` that have masks on one dataset (``masks``: ``{method: ...}`` of its run),
+    in that order: the explorer's choices for that dataset (the formulations tried differ per dataset)."""
+    return [m for m in table2_rows(acc_auc) if m in masks]
+
+
 def _mean_std_text(stats: Mapping | None) -> str:
     if stats is None:
         return ""

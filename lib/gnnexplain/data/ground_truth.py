@@ -3,15 +3,16 @@
 
 Every graph carries its ground truth in PyG's convention (``torch_geometric.explain.Explanation``): ``node_mask [N]``
 and ``edge_mask [E]``, both bool, with each undirected edge stored in both directions and both directions marked
-alike, except Infection, whose edge mask is PyG's directed one. :attr:`GroundTruthSet.truth` names the mask the dataset defines (``"edge"`` or ``"node"``); the other one is
-derived from it as documented per dataset. The generators and loaders are those of the notebooks
-(:mod:`~gnnexplain.data.benchmarks`, :mod:`~gnnexplain.data.ba3motif`, :mod:`~gnnexplain.data.synthetic`,
-:mod:`~gnnexplain.data.molecules`) and PyG's ``InfectionDataset``; this module only puts their truths in one form.
+alike, except Infection, whose edge mask is PyG's directed one. :attr:`GroundTruthSet.truth` names the mask the
+dataset defines (``"edge"`` or ``"node"``); the other one is derived from it as documented per dataset. The
+generators and loaders are those of the notebooks (:mod:`~gnnexplain.data.benchmarks`,
+:mod:`~gnnexplain.data.ba3motif`, :mod:`~gnnexplain.data.synthetic`, :mod:`~gnnexplain.data.molecules`) and PyG's
+``InfectionDataset``; this module only puts their truths in one form.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -70,7 +71,7 @@ class GroundTruthSet:
     description: str
     source: str
     seed: int
-    quick: bool = field(default=False)
+    quick: bool = False
 
     @property
     def num_instances(self) -> int:
@@ -177,15 +178,14 @@ def _infection(seed: int, quick: bool):
     from torch_geometric.datasets import InfectionDataset
     from torch_geometric.datasets.graph_generator import ERGraph
 
-    settings = INFECTION
     with torch.random.fork_rng():  # PyG draws from torch's global generator; seed it, then restore it
         torch.manual_seed(seed)
-        graph = InfectionDataset(ERGraph(settings["num_nodes"], settings["edge_prob"]),
-                                 settings["num_infected_nodes"], settings["max_path_length"])[0]
+        graph = InfectionDataset(ERGraph(INFECTION["num_nodes"], INFECTION["edge_prob"]),
+                                 INFECTION["num_infected_nodes"], INFECTION["max_path_length"])[0]
     data = _with_truth(Data(x=graph.x, edge_index=graph.edge_index, y=graph.y), edge_mask=graph.edge_mask > 0)
     data.train_mask, data.val_mask, data.test_mask = stratified_split(data.y, seed)
-    reached = (data.y >= 1) & (data.y <= settings["max_path_length"])
-    return _node_set(data, reached.nonzero().view(-1), settings["max_path_length"] + 2)
+    reached = (data.y >= 1) & (data.y <= INFECTION["max_path_length"])
+    return _node_set(data, reached.nonzero().view(-1), INFECTION["max_path_length"] + 2)
 
 
 def _graph_set(graphs: list[Data], candidates: Tensor, num_classes: int, split: tuple[Tensor, Tensor, Tensor]):

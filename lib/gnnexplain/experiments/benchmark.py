@@ -34,6 +34,7 @@ from torch_geometric.explain.algorithm import (
     PGExplainer,
 )
 from torch_geometric.explain.config import MaskType
+from torch_geometric.nn import MessagePassing
 
 from gnnexplain.core.graph import computation_subgraph
 from gnnexplain.core.masks import SafeExplainer
@@ -173,6 +174,16 @@ def _nam_requires(model: nn.Module, task: Task) -> str | None:
     return None
 
 
+def _graphmask_requires(model: nn.Module, task: Task) -> str | None:
+    # PyG's GraphMaskExplainer sizes its gates from every layer's in_channels / out_channels
+    lacking = sorted({type(m).__name__ for m in model.modules() if isinstance(m, MessagePassing)
+                      and not (hasattr(m, "in_channels") and hasattr(m, "out_channels"))})
+    if lacking:
+        return f"PyG's GraphMask sizes its gates from each layer's in_channels and out_channels; {', '.join(lacking)} " \
+               f"of the {task.model} has none"
+    return None
+
+
 def _epochs(task: Task, quick: int, full: int) -> int:
     return quick if task.quick else full
 
@@ -222,7 +233,8 @@ register_explainer("PGExplainer", lambda model, task: explainer_for(
     model, task, PGExplainer(epochs=_epochs(task, 10, 30), lr=0.003), explanation_type="phenomenon"),
     fit=_fit_pgexplainer)
 register_explainer("GraphMask", lambda model, task: explainer_for(
-    model, task, GraphMaskExplainer(task.num_hops, epochs=_epochs(task, 30, 100), log=False)))
+    model, task, GraphMaskExplainer(task.num_hops, epochs=_epochs(task, 30, 100), log=False)),
+    requires=_graphmask_requires)
 register_explainer("Attention", lambda model, task: explainer_for(model, task, AttentionExplainer(reduce="max")),
                    model="gat")
 register_explainer("NAM", lambda model, task: explainer_for(model, task, NAM(), node_mask_type="object",

@@ -23,6 +23,8 @@ from gnnexplain.validation import check_graph, check_node_index, check_node_indi
 
 
 _MASK_ATTRS = ("_edge_mask", "_loop_mask")
+_GRAPHMASK_ATTRS = ("message_scale", "message_replacement", "explain_message", "latest_messages",
+                    "latest_source_embeddings", "latest_target_embeddings")
 
 
 
@@ -42,6 +44,10 @@ def reset_explain_state(model: torch.nn.Module) -> torch.nn.Module:
                 module._parameters.pop(attr, None)
                 object.__setattr__(module, attr, None)
             module._apply_sigmoid = True
+            # PyG's GraphMaskExplainer leaves its gates (non-leaf tensors: the model cannot be deep-copied) and a
+            # bound explain_message behind
+            for attr in _GRAPHMASK_ATTRS:
+                module.__dict__.pop(attr, None)
     return model
 
 

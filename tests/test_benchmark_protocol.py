@@ -11,6 +11,7 @@ from torch_geometric.explain import Explanation
 from torch_geometric.explain.algorithm import ExplainerAlgorithm
 from torch_geometric.utils import to_undirected
 
+from gnnexplain.data import GroundTruthSet
 from gnnexplain.experiments import benchmark as bench
 from gnnexplain.metrics.benchmark import (
     candidate_pairs,
@@ -23,7 +24,7 @@ from gnnexplain.metrics.fidelity import first_directions, topk_pair_mask
 
 
 # -- tiny datasets: feature 1 marks the motif nodes, so the truth is readable from x ---------------------------------
-def tiny_node_graph(seed: int, quick: bool) -> Data:
+def tiny_node_data(seed: int) -> Data:
     """A path of 24 base nodes with 6 triangles, each joined to the path by one edge; y = 1 on motif nodes."""
     g = torch.Generator().manual_seed(seed)
     base = torch.stack([torch.arange(23), torch.arange(1, 24)])
@@ -43,7 +44,15 @@ def tiny_node_graph(seed: int, quick: bool) -> Data:
                 train_mask=masks[0], val_mask=masks[1], test_mask=masks[2], name="TinyNodes")
 
 
-def tiny_graphs(seed: int, quick: bool):
+def tiny_node_graph(seed: int, quick: bool) -> GroundTruthSet:
+    """:func:`tiny_node_data` as a ground-truth set; the candidates are the motif nodes."""
+    data = tiny_node_data(seed)
+    return GroundTruthSet("TinyNodes", "node", "edge", data, 2, data.node_mask.nonzero().view(-1),
+                          *(m.nonzero().view(-1) for m in (data.train_mask, data.val_mask, data.test_mask)),
+                          "tiny node graph", "tests", seed, quick)
+
+
+def tiny_graphs(seed: int, quick: bool) -> GroundTruthSet:
     """30 graphs: a 6-node path with a triangle (class 1) or a square (class 0) hung on it; the motif is the truth."""
     g = torch.Generator().manual_seed(seed)
     graphs = []
@@ -58,7 +67,8 @@ def tiny_graphs(seed: int, quick: bool):
         node_mask = torch.arange(6 + size) >= 6
         graphs.append(Data(x=torch.stack([torch.ones(6 + size), node_mask.float()], dim=1), edge_index=edge_index,
                            y=torch.tensor([label]), node_mask=node_mask, edge_mask=edge_mask.bool()))
-    return graphs[:18], graphs[18:24], graphs[24:]
+    return GroundTruthSet("TinyGraphs", "graph", "edge", graphs, 2, torch.arange(30), torch.arange(18),
+                          torch.arange(18, 24), torch.arange(24, 30), "tiny graphs", "tests", seed, quick)
 
 
 class FeatureOracle(ExplainerAlgorithm):
@@ -93,8 +103,8 @@ def registries(tmp_path_factory):
     mp.setenv("GNNEXPLAIN_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     mp.setattr(bench, "EXPLAINERS", dict(bench.EXPLAINERS))
     mp.setattr(bench, "DATASETS", dict(bench.DATASETS))
-    bench.register_dataset("TinyNodes", tiny_node_graph, level="node", dropout=0.0, epochs=(200, 200))
-    bench.register_dataset("TinyGraphs", tiny_graphs, level="graph", epochs=(60, 60))
+    bench.register_dataset("TinyNodes", tiny_node_graph, dropout=0.0, epochs=(200, 200))
+    bench.register_dataset("TinyGraphs", tiny_graphs, epochs=(60, 60))
     bench.register_explainer("Oracle", lambda model, task: FeatureOracle())
     bench.register_explainer("Reversed", lambda model, task: FeatureOracle(reverse=True))
     bench.register_explainer("NodeMaskOnly", lambda model, task: NodeMaskOnly())
@@ -148,7 +158,7 @@ def test_pairs_are_scored_by_the_mean_of_their_directions_and_counted_once():
 
 
 def test_node_task_items_stay_in_the_explained_nodes_subgraph():
-    data = tiny_node_graph(0, True)
+    data = tiny_node_data(0)
     kept = candidate_pairs(data.edge_index, 42, index=24, num_hops=1)
     assert int(kept.sum()) == 4  # node 24's 1-hop subgraph {0, 24, 25, 26}: its triangle's 3 pairs and 0-24
     scores, labels = instance_scores("node", data.x, data.node_mask, data.edge_index, 42, index=24, num_hops=1)
@@ -175,8 +185,8 @@ def test_characterization_is_pygs_harmonic_mean():
 
 
 def test_the_truth_itself_is_faithful_on_a_model_that_reads_it(registries):
-    data = tiny_node_graph(0, True)
-    models, _ = bench.train_models(bench.DATASETS["TinyNodes"], data, 0, True)
+    data = tiny_node_data(0)
+    models, _ = bench.train_models(bench.DATASETS["TinyNodes"], tiny_node_graph(0, True), 0, True)
     model = models["default"]
     inside = data.x[data.edge_index[0], 1] * data.x[data.edge_index[1], 1]
     scores = truth_size_scores(model, data.x, data.edge_index, inside, data.edge_mask, index=30, num_hops=3)
@@ -214,6 +224,7 @@ def test_json_has_the_issues_shape(result, tmp_path):
         for cell in methods.values():
             assert {"mean", "std", "n"} <= set(cell) or set(cell) == {"not_applicable"}
     assert set(data["fidelity"]["TinyNodes"]["Oracle"]) == set(bench.FIDELITY_KEYS)
+    assert data["truth_fidelity"]["TinyNodes"] == data["fidelity"]["TinyNodes"]["Oracle"]  # the oracle is the truth
     assert set(data["model_accuracy"]["TinyNodes"]) == {"GCN", "GAT"} and set(data["model_accuracy"]["TinyGraphs"]) == {
         "GIN"}
     assert data["sanity"]["TinyNodes"]["Saliency"]["n"] == 1
@@ -279,8 +290,8 @@ def test_bad_registrations_and_queries_name_the_parameter(result):
         bench.register_explainer("Saliency", lambda model, task: FeatureOracle())
     with pytest.raises(ValueError, match="model="):
         bench.register_explainer("X", lambda model, task: FeatureOracle(), model="gin")
-    with pytest.raises(ValueError, match="level="):
-        bench.register_dataset("X", tiny_graphs, level="edge")
+    with pytest.raises(ValueError, match="dropout"):
+        bench.register_dataset("X", tiny_graphs, dropout=1.0)
     with pytest.raises(ValueError, match="metric="):
         result.leaderboard("accuracy")
     with pytest.raises(ValueError, match="level="):

@@ -182,7 +182,8 @@ def _infection(seed: int, quick: bool):
         torch.manual_seed(seed)
         graph = InfectionDataset(ERGraph(INFECTION["num_nodes"], INFECTION["edge_prob"]),
                                  INFECTION["num_infected_nodes"], INFECTION["max_path_length"])[0]
-    data = _with_truth(Data(x=graph.x, edge_index=graph.edge_index, y=graph.y), edge_mask=graph.edge_mask > 0)
+    data = _with_truth(Data(x=graph.x, edge_index=graph.edge_index, y=graph.y, name="Infection"),
+                       edge_mask=graph.edge_mask > 0)
     data.train_mask, data.val_mask, data.test_mask = stratified_split(data.y, seed)
     reached = (data.y >= 1) & (data.y <= INFECTION["max_path_length"])
     return _node_set(data, reached.nonzero().view(-1), INFECTION["max_path_length"] + 2)

@@ -19,7 +19,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
+import dataclasses
 from dataclasses import dataclass, field
+from functools import partial
 
 import torch
 from torch import Tensor, nn
@@ -38,7 +40,8 @@ from torch_geometric.nn import MessagePassing
 
 from gnnexplain.core.graph import computation_subgraph
 from gnnexplain.core.masks import SafeExplainer
-from gnnexplain.data import BENCHMARKS, make_ba3motif, make_benchmark, split_ba3motif
+from gnnexplain.data import GROUND_TRUTHS, GroundTruthSet, load_ground_truth
+from gnnexplain.data.molecules import NUM_ATOM_IDS
 from gnnexplain.experiments.common import explain_and_time, mean_std
 from gnnexplain.experiments.gnnexplainer_xgnn import train_model as train_gat
 from gnnexplain.explain import NAM
@@ -53,7 +56,6 @@ from gnnexplain.metrics.sanity import sanity_checks
 from gnnexplain.models import GCN, GIN, TrainConfig, load_or_train, train_graph_classifier, train_node_classifier
 from gnnexplain.validation import check_number
 
-LEVELS = ("node", "graph")
 NUM_HOPS = 3  # every model has three message-passing layers: a motif node's subgraph holds its whole motif
 FIDELITY_KEYS = ("fid+", "fid-", "characterization", "unfaithfulness")
 METRICS = ("auroc", "auroc_per_instance", "seconds_per_instance") + FIDELITY_KEYS
@@ -103,16 +105,16 @@ class DatasetSpec:
     """A registered dataset with ground truth.
 
     Attributes:
-        name: the column label. level: ``"node"`` or ``"graph"``.
-        load: ``(seed, quick) -> Data`` for node tasks (``x``, ``edge_index``, ``y``, ``train_mask``/``val_mask``/
-            ``test_mask``, truth ``node_mask [N]`` and ``edge_mask [E]`` bool) or ``-> (train, val, test)`` lists of
-            ``Data`` for graph tasks (each with ``y [1]`` and the same truth).
-        dropout: the node GCN's dropout (constant features are destroyed by input dropout: docs/06_benchmark.md).
+        name: the column label.
+        load: ``(seed, quick) -> GroundTruthSet`` (:func:`gnnexplain.data.load_ground_truth`'s form: its ``task``
+            says node or graph classification, its ``candidates`` which instances may be explained, its indices the
+            split, and every graph carries bool ``node_mask`` / ``edge_mask``).
+        dropout: the node GCN's dropout, on its hidden layers only (input dropout on constant features leaves nodes
+            that no structure tells apart: docs/06_benchmark.md §6.2); unused by graph tasks.
         epochs: training epochs ``(quick, full)`` of the default model.
     """
 
     name: str
-    level: str
     load: Callable
     dropout: float = 0.1
     epochs: tuple[int, int] = (300, 1000)
@@ -246,18 +248,16 @@ DATASETS: dict[str, DatasetSpec] = {}
 """The registered datasets, in leaderboard order (:func:`register_dataset`)."""
 
 
-def register_dataset(name: str, load: Callable, *, level: str, dropout: float = 0.1,
-                     epochs: tuple[int, int] = (300, 1000), replace: bool = False) -> DatasetSpec:
+def register_dataset(name: str, load: Callable, *, dropout: float = 0.1, epochs: tuple[int, int] = (300, 1000),
+                     replace: bool = False) -> DatasetSpec:
     """Register a dataset with ground truth (see :class:`DatasetSpec`); it becomes a leaderboard column.
 
     Raises:
-        TypeError: if ``load`` is not callable. ValueError: for an unknown ``level``, a dropout outside [0, 1),
-            epochs that are not two integers >= 1, or a registered ``name`` without ``replace``.
+        TypeError: if ``load`` is not callable. ValueError: for a dropout outside [0, 1), epochs that are not two
+            integers >= 1, or a registered ``name`` without ``replace``.
     """
     if not callable(load):
         raise TypeError(f"load={load!r} must be callable")
-    if level not in LEVELS:
-        raise ValueError(f"level={level!r}; allowed: {', '.join(LEVELS)}")
     check_number(dropout, "dropout", low=0, high=1, high_open=True)
     if len(epochs) != 2:
         raise ValueError(f"epochs={epochs!r} must be (quick, full)")
@@ -265,76 +265,80 @@ def register_dataset(name: str, load: Callable, *, level: str, dropout: float = 
         check_number(value, "epochs", low=1, integer=True)
     if name in DATASETS and not replace:
         raise ValueError(f"name={name!r} is already registered; pass replace=True to replace it")
-    DATASETS[name] = DatasetSpec(name, level, load, dropout, tuple(epochs))
+    DATASETS[name] = DatasetSpec(name, load, dropout, tuple(epochs))
     return DATASETS[name]
 
 
-def _ba3motif(seed: int, quick: bool):
-    """BA-3motif with leak-free constant features (the leaky ones reveal the motif without its edges), its truth
-    in PyG's names: ``edge_mask`` = ``edge_gt``, ``node_mask`` = the motif's nodes."""
-    graphs = make_ba3motif(300 if quick else 3000, features="constant", seed=seed)
+def one_hot_atoms(dataset: GroundTruthSet) -> GroundTruthSet:
+    """``dataset`` with each graph's integer atom ids ``x [N]`` replaced by their one-hot ``[N, NUM_ATOM_IDS]``
+    (float), which a GIN and a gradient need (Tox21's graphs keep ids for notebook 03's atom embedding)."""
+    graphs = [g.clone() for g in dataset.data]
     for g in graphs:
-        g.edge_mask, g.node_mask = g.edge_gt, g.role > 0
-    return split_ba3motif(graphs)
+        g.x = nn.functional.one_hot(g.x, NUM_ATOM_IDS).float()
+    return dataclasses.replace(dataset, data=graphs)
 
 
-# The adapter until the ground-truth registry (data.load_ground_truth) lands: it replaces these loaders.
-# Dropout per node benchmark [ours], on validation accuracy (seed 0): input dropout on BA-Shapes' constant features
-# keeps the GCN at the majority class, and Tree-* train only with it.
-for _name, _dropout in zip(BENCHMARKS, (0.0, 0.0, 0.1, 0.1)):
-    register_dataset(_name, lambda seed, quick, _name=_name: make_benchmark(_name, seed=seed), level="node",
-                     dropout=_dropout, epochs=(1000, 1000))
-register_dataset("BA-3motif", _ba3motif, level="graph", epochs=(30, 100))
+#: The node GCN's hidden-layer dropout per node ground truth [ours]: the highest of 0.02, 0.05, 0.1, 0.2, 0.3
+#: whose validation accuracy (seed 0, 1,000 epochs) is within 0.02 of the best (docs/06_benchmark.md §6.2).
+NODE_DROPOUT = {"BA-Shapes": 0.05, "BA-Community": 0.3, "Tree-Cycles": 0.05, "Tree-Grid": 0.1, "Infection": 0.05}
+for _name in GROUND_TRUTHS:
+    register_dataset(_name, (lambda seed, quick, _name=_name: one_hot_atoms(load_ground_truth(_name, seed, quick)))
+                     if _name == "Tox21-Pyridine" else partial(load_ground_truth, _name),
+                     dropout=NODE_DROPOUT.get(_name, 0.1), epochs=(1000, 1000) if _name in NODE_DROPOUT else (30, 100))
 
 
 # -- models and instances ------------------------------------------------------------------------------------------
-def train_models(spec: DatasetSpec, data, seed: int, quick: bool) -> tuple[dict[str, nn.Module], dict[str, float]]:
+def train_models(spec: DatasetSpec, dataset: GroundTruthSet, seed: int,
+                 quick: bool) -> tuple[dict[str, nn.Module], dict[str, float]]:
     """The models of one dataset and seed: ``{"default": GCN or GIN, "gat": GAT (node tasks)}`` and their test
     accuracies ``{"GCN" / "GIN" / "GAT": float in [0, 1]}``, trained through the checkpoint cache."""
     epochs = spec.epochs[0] if quick else spec.epochs[1]
-    if spec.level == "node":
+    data = dataset.data
+    if dataset.task == "node":
         config = TrainConfig(epochs=epochs, lr=0.01, weight_decay=0.0, patience=None)
         gcn, report = load_or_train(
-            lambda: GCN(data.num_features, int(data.y.max()) + 1, hidden_channels=20, dropout=spec.dropout,
-                        num_layers=NUM_HOPS),
+            lambda: GCN(data.num_features, dataset.num_classes, hidden_channels=20, dropout=spec.dropout,
+                        num_layers=NUM_HOPS, input_dropout=False),
             lambda m: train_node_classifier(m, data, config=config, progress=False),
             name=f"benchmark-gcn-{spec.name}", key={"dataset": spec.name, "train": config.as_dict()}, seed=seed)
         gat, gat_report = train_gat(data, "gat", seed, epochs=epochs)
         return {"default": gcn, "gat": gat}, {"GCN": report["test_acc"], "GAT": gat_report["test_acc"]}
-    train, val, test = data
+    train, val, test = ([data[i] for i in index.tolist()]
+                        for index in (dataset.train_index, dataset.val_index, dataset.test_index))
     config = TrainConfig(epochs=epochs, lr=0.01, weight_decay=0.0, patience=20, batch_size=64)
     gin, report = load_or_train(
-        lambda: GIN(train[0].num_features, int(max(int(g.y) for g in train)) + 1, hidden_channels=32,
-                    num_layers=NUM_HOPS),
-        lambda m: train_graph_classifier(m, train, val, test, config=config, seed=seed, progress=False),
+        lambda: GIN(data[0].num_features, dataset.num_classes, hidden_channels=32, num_layers=NUM_HOPS),
+        lambda m: train_graph_classifier(m, train, val, test, config=config, progress=False),
         name=f"benchmark-gin-{spec.name}", key={"dataset": spec.name, "quick": quick, "train": config.as_dict(),
-                                                "graphs": sum(map(len, data))}, seed=seed)
+                                                "graphs": len(data)}, seed=seed)
     return {"default": gin}, {"GIN": report["test_acc"]}
 
 
 @torch.no_grad()
-def explained_instances(spec: DatasetSpec, data, model: nn.Module, seed: int, count: int) -> list[Instance]:
-    """The instances every method explains: ``count`` correctly predicted motif nodes (node tasks, each on its
-    computation subgraph) or correctly predicted test graphs, drawn with ``seed`` and sorted by id.
+def explained_instances(dataset: GroundTruthSet, model: nn.Module, seed: int, count: int) -> list[Instance]:
+    """The instances every method explains: ``count`` correctly predicted candidates (``dataset.candidates``:
+    motif nodes, each on its computation subgraph, or test graphs whose truth explains their label), drawn with
+    ``seed`` and sorted by id.
 
     Raises:
         ValueError: if no instance qualifies.
     """
     generator = torch.Generator().manual_seed(seed)
-    if spec.level == "node":
+    data = dataset.data
+    if dataset.task == "node":
         pred = model(data.x, data.edge_index).argmax(-1)
-        pool = (data.node_mask.bool() & (pred == data.y)).nonzero().view(-1)
+        pool = dataset.candidates[pred[dataset.candidates] == data.y[dataset.candidates]]
     else:
-        test = data[2]
-        pool = torch.tensor([i for i, g in enumerate(test)
-                             if int(model(g.x, g.edge_index).argmax(-1)) == int(g.y) and g.edge_mask.any()],
+        tested = set(dataset.test_index.tolist())
+        pool = torch.tensor([i for i in dataset.candidates.tolist() if i in tested
+                             and int(model(data[i].x, data[i].edge_index).argmax(-1)) == int(data[i].y)],
                             dtype=torch.long)
     if pool.numel() == 0:
-        raise ValueError(f"dataset {spec.name!r}: the model predicts no motif node or test graph correctly")
+        raise ValueError(f"dataset {dataset.name!r}: the model predicts no candidate correctly")
     chosen = pool[torch.randperm(pool.numel(), generator=generator)[:count]].sort().values.tolist()
-    if spec.level == "graph":
-        return [Instance(i, data[2][i].x, data[2][i].edge_index, None, data[2][i].node_mask.bool(),
-                         data[2][i].edge_mask.bool()) for i in chosen]
+    if dataset.task == "graph":
+        return [Instance(i, data[i].x, data[i].edge_index, None, data[i].node_mask.bool(), data[i].edge_mask.bool())
+                for i in chosen]
     out = []
     for v in chosen:
         subset, sub_edges, center, kept = computation_subgraph(v, NUM_HOPS, data.edge_index, data.num_nodes)
@@ -425,6 +429,8 @@ class BenchmarkResult:
             first seed's first instances, or not applicable.
         seconds_per_instance: wall time per explained instance (training of fitted methods included).
         model_accuracy: dataset -> model -> test accuracy ``{"mean", "std", "n"}``.
+        truth_fidelity: dataset -> ``{"fid+", "fid-", "characterization", "unfaithfulness"}`` cells of the ground
+            truth itself taken as the explanation: a low fid+ or a high fid- says the model does not rest on it.
         instances: dataset -> seed -> the explained instances' ids. settings: the run's settings.
         explanations: ``{(dataset, seed, method): [Explanation]}`` and ``explained``: ``{(dataset, seed):
             [Instance]}`` for the explorer (not serialised).
@@ -436,6 +442,7 @@ class BenchmarkResult:
     sanity: dict = field(default_factory=dict)
     seconds_per_instance: dict = field(default_factory=dict)
     model_accuracy: dict = field(default_factory=dict)
+    truth_fidelity: dict = field(default_factory=dict)
     instances: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     explanations: dict = field(default_factory=dict, repr=False)
@@ -443,10 +450,11 @@ class BenchmarkResult:
 
     def to_json(self) -> dict:
         """The results JSON (issue 24): ``auroc``, ``auroc_per_instance``, ``fidelity``, ``sanity``,
-        ``seconds_per_instance``, ``model_accuracy``, ``instances`` and ``settings``, all plain JSON types."""
+        ``seconds_per_instance``, ``model_accuracy``, ``truth_fidelity``, ``instances`` and ``settings``, all plain
+        JSON types."""
         return {key: getattr(self, key) for key in ("auroc", "auroc_per_instance", "fidelity", "sanity",
-                                                    "seconds_per_instance", "model_accuracy", "instances",
-                                                    "settings")}
+                                                    "seconds_per_instance", "model_accuracy", "truth_fidelity",
+                                                    "instances", "settings")}
 
     def save(self, out_dir) -> object:
         """Write :meth:`to_json` to ``<out_dir>/results/06_benchmark.json`` and return the path."""
@@ -533,20 +541,21 @@ def run_benchmark(explainers: Sequence[str] | None = None, datasets: Sequence[st
 
 def _run_dataset(result: BenchmarkResult, spec: DatasetSpec, explainers: list[str], seeds: list[int], quick: bool,
                  num_instances: int, sanity_instances: int) -> None:
-    per_seed, accuracy, reasons = {m: [] for m in explainers}, {}, {}
+    per_seed, accuracy, reasons, truth_runs = {m: [] for m in explainers}, {}, {}, []
     result.instances[spec.name] = {}
     for seed in seeds:
-        data = spec.load(seed, quick)
-        models, acc = train_models(spec, data, seed, quick)
+        dataset = spec.load(seed, quick)
+        models, acc = train_models(spec, dataset, seed, quick)
         for label, value in acc.items():
             accuracy.setdefault(label, []).append(value)
-        instances = explained_instances(spec, data, models["default"], seed, num_instances)
+        instances = explained_instances(dataset, models["default"], seed, num_instances)
         result.instances[spec.name][str(seed)] = [inst.id for inst in instances]
         result.explained[spec.name, seed] = instances
+        truth_runs.append(_truth_fidelity(instances, models["default"]))
         for method in explainers:
             method_spec = EXPLAINERS[method]
-            task = Task(spec.name, spec.level, NUM_HOPS, {"default": "GCN" if spec.level == "node" else "GIN",
-                                                          "gat": "GAT"}[method_spec.model], quick)
+            task = Task(spec.name, dataset.task, NUM_HOPS, {"default": "GCN" if dataset.task == "node" else "GIN",
+                                                            "gat": "GAT"}[method_spec.model], quick)
             explainer, reason = _build(method_spec, models, task)
             if explainer is None:
                 reasons[method] = reason
@@ -558,6 +567,7 @@ def _run_dataset(result: BenchmarkResult, spec: DatasetSpec, explainers: list[st
                 result.sanity.setdefault(spec.name, {})[method] = _sanity(method_spec, explainer, instances,
                                                                           sanity_instances, seed)
     result.model_accuracy[spec.name] = {label: mean_std(values) for label, values in accuracy.items()}
+    result.truth_fidelity[spec.name] = {key: mean_std([r[key] for r in truth_runs]) for key in FIDELITY_KEYS}
     for key in ("auroc", "auroc_per_instance", "seconds_per_instance", "fidelity"):
         getattr(result, key)[spec.name] = {}
     for method in explainers:
@@ -576,6 +586,16 @@ def _run_dataset(result: BenchmarkResult, spec: DatasetSpec, explainers: list[st
         result.fidelity[spec.name][method] = (
             {key: mean_std([r[key] for r in runs]) for key in FIDELITY_KEYS} if "fid+" in runs[0] else
             not_applicable(f"fidelity at the truth's size keeps the top-k edges; {method} gives a {level} mask"))
+
+
+def _truth_fidelity(instances: list[Instance], model: nn.Module) -> dict:
+    """The fidelities of the ground truth itself as the explanation (its edges kept or removed): how much the
+    model's prediction rests on the planted truth (Faber et al., KDD 2021)."""
+    scores = [truth_size_scores(model, inst.x, inst.edge_index, inst.edge_truth.float(), inst.edge_truth,
+                                index=inst.index, num_hops=NUM_HOPS if inst.index is not None else None)
+              for inst in instances]
+    out = {key: sum(s[key] for s in scores) / len(scores) for key in ("fid+", "fid-", "unfaithfulness")}
+    return {**out, "characterization": characterization(out["fid+"], out["fid-"])}
 
 
 def _sanity(spec: ExplainerSpec, explainer: Explainer, instances: list[Instance], count: int, seed: int) -> dict:

@@ -6,6 +6,7 @@ import math
 
 import pytest
 import torch
+import torch_geometric
 from torch_geometric.data import Data
 from torch_geometric.explain import Explanation
 from torch_geometric.explain.algorithm import ExplainerAlgorithm
@@ -174,6 +175,37 @@ def test_topk_pair_mask_keeps_k_pairs_in_both_directions():
     assert int(first_directions(edge_index, 5).sum()) == 4
     with pytest.raises(ValueError, match="k=5 is out of range"):
         topk_pair_mask(edge_index, mask, 5)
+
+
+def test_unfaithfulness_is_pygs_and_finite_for_a_saturated_model():
+    from torch_geometric.explain.metric import unfaithfulness
+
+    from gnnexplain.core.masks import SafeExplainer
+    from gnnexplain.metrics.fidelity import hard_mask_scores
+
+    edge_index, truth = star_instance(4, 2)
+    x = torch.ones(5, 1)
+
+    class Scaled(torch.nn.Module):  # one GCN layer whose logits grow with ``scale``
+        def __init__(self, scale):
+            super().__init__()
+            self.conv, self.scale = torch_geometric.nn.GCNConv(1, 2), scale
+
+        def forward(self, x, edge_index, edge_weight=None):
+            return self.scale * self.conv(x, edge_index, edge_weight)
+
+    torch.manual_seed(0)
+    model = Scaled(1.0)
+    hard = truth.float()
+    ours = hard_mask_scores(model, x, edge_index, hard, index=0)["unfaithfulness"]
+    explainer = SafeExplainer(model, bench.RandomEdgeMask(), explanation_type="model", node_mask_type=None,
+                              edge_mask_type="object", model_config=dict(mode="multiclass_classification",
+                                                                         task_level="node", return_type="raw"))
+    explanation = explainer(x, edge_index, index=torch.tensor([0]))
+    explanation.edge_mask = hard
+    assert ours == pytest.approx(unfaithfulness(explainer, explanation), abs=1e-6)
+    model.scale = 1e4  # probabilities underflow to 0: PyG's log of softmax gives NaN
+    assert math.isfinite(hard_mask_scores(model, x, edge_index, hard, index=0)["unfaithfulness"])
 
 
 def test_characterization_is_pygs_harmonic_mean():

@@ -567,7 +567,7 @@ def _run_dataset(result: BenchmarkResult, spec: DatasetSpec, explainers: list[st
                 result.sanity.setdefault(spec.name, {})[method] = _sanity(method_spec, explainer, instances,
                                                                           sanity_instances, seed)
     result.model_accuracy[spec.name] = {label: mean_std(values) for label, values in accuracy.items()}
-    result.truth_fidelity[spec.name] = {key: mean_std([r[key] for r in truth_runs]) for key in FIDELITY_KEYS}
+    result.truth_fidelity[spec.name] = {key: _cell([r[key] for r in truth_runs], "no finite value") for key in FIDELITY_KEYS}
     for key in ("auroc", "auroc_per_instance", "seconds_per_instance", "fidelity"):
         getattr(result, key)[spec.name] = {}
     for method in explainers:
@@ -608,3 +608,31 @@ def _sanity(spec: ExplainerSpec, explainer: Explainer, instances: list[Instance]
                 call["target"] = explainer.model(call["x"], call["edge_index"]).argmax(-1)
     fit = None if spec.fit is None else {spec.name: lambda e: spec.fit(e, calls, seed)}
     return sanity_checks({spec.name: explainer}, calls, seeds=(seed, seed + 1), fit=fit)[spec.name]
+
+
+def disagreements(result: BenchmarkResult, fidelity: str = "fid+", *, margin: float = 0.1) -> list[dict]:
+    """Where ground-truth AUROC and fidelity order two methods oppositely (Faber et al., KDD 2021): on one
+    dataset, method ``a`` beats ``b`` by more than ``margin`` in AUROC while ``b`` beats ``a`` by more than
+    ``margin`` in ``fidelity`` (for ``fid-`` and ``unfaithfulness``, lower is better).
+
+    Args:
+        result: a :class:`BenchmarkResult`. fidelity: one of :data:`FIDELITY_KEYS`. margin: >= 0.
+    Returns:
+        ``[{"dataset", "truth_prefers", "model_prefers", "auroc": (a, b), fidelity: (a, b)}]`` (means).
+    Raises:
+        ValueError: for an unknown ``fidelity`` or a negative ``margin``.
+    """
+    if fidelity not in FIDELITY_KEYS:
+        raise ValueError(f"fidelity={fidelity!r}; allowed: {', '.join(FIDELITY_KEYS)}")
+    check_number(margin, "margin", low=0)
+    sign = -1 if fidelity in ("fid-", "unfaithfulness") else 1
+    out = []
+    for dataset, methods in result.fidelity.items():
+        scored = {m: (result.auroc[dataset][m]["mean"], cell[fidelity]["mean"]) for m, cell in methods.items()
+                  if "not_applicable" not in cell}
+        for a, (auroc_a, fid_a) in scored.items():
+            for b, (auroc_b, fid_b) in scored.items():
+                if auroc_a - auroc_b > margin and sign * (fid_b - fid_a) > margin:
+                    out.append({"dataset": dataset, "truth_prefers": a, "model_prefers": b,
+                                "auroc": (auroc_a, auroc_b), fidelity: (fid_a, fid_b)})
+    return out

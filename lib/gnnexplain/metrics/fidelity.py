@@ -128,7 +128,7 @@ def hard_mask_scores(model: torch.nn.Module, x: Tensor, edge_index: Tensor, hard
 
     * ``fid-``: 1 if the predicted class changes on the kept edges alone (0 is best), else 0;
     * ``fid+``: 1 if it changes with the kept edges removed (1 is best), else 0;
-    * ``unfaithfulness``: ``1 − exp(−KL(p(x, E) ‖ p(x, S)))`` between the class probabilities on the whole graph
+    * ``unfaithfulness``: ``1 − exp(−KL(p(x, S) ‖ p(x, E)))`` between the class probabilities on the whole graph
       and on the kept edges S, in [0, 1) (0 is best; Agarwal et al. 2023, "Evaluating Explainability for GNNs").
 
     Args:
@@ -141,8 +141,6 @@ def hard_mask_scores(model: torch.nn.Module, x: Tensor, edge_index: Tensor, hard
     Raises:
         ValueError / IndexError: for bad input (:class:`~gnnexplain.core.masks.SafeExplainer`'s checks).
     """
-    from torch_geometric.explain.metric import unfaithfulness
-
     level = "graph" if index is None else "node"
     evaluator = SafeExplainer(model, _GivenEdgeMask(), explanation_type="model", node_mask_type=None,
                               edge_mask_type="object", model_config={**_MODEL_CONFIG, "task_level": level})
@@ -150,7 +148,15 @@ def hard_mask_scores(model: torch.nn.Module, x: Tensor, edge_index: Tensor, hard
     # a one-element index tensor keeps the node's probabilities [1, C], so PyG's KL averages over one row
     explanation = evaluator(x, edge_index, index=None if index is None else torch.tensor([index]))
     plus, minus = fidelity(evaluator, explanation)
-    return {"fid+": float(plus), "fid-": float(minus), "unfaithfulness": unfaithfulness(evaluator, explanation)}
+    # PyG's unfaithfulness on the same two predictions, KL(p_kept || p_full) as its kl_div(p_full.log(), p_kept),
+    # from log-softmax: PyG's log of softmax probabilities gives NaN when one underflows to 0 (a confident model)
+    full = evaluator.get_prediction(x, edge_index)
+    kept = evaluator.get_masked_prediction(x, edge_index, None, hard_mask)
+    if index is not None:
+        full, kept = full[[index]], kept[[index]]
+    kl = torch.nn.functional.kl_div(full.log_softmax(-1), kept.log_softmax(-1), reduction="batchmean",
+                                    log_target=True)
+    return {"fid+": float(plus), "fid-": float(minus), "unfaithfulness": 1 - float(torch.exp(-kl))}
 
 
 def topk_fidelity(model: torch.nn.Module, data, masks: Mapping[int, Tensor], k: Mapping[int, int], *,

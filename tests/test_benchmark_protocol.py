@@ -330,3 +330,43 @@ def test_bad_registrations_and_queries_name_the_parameter(result):
         instance_scores("graph", torch.ones(3), torch.ones(3), torch.zeros(2, 3, dtype=torch.long), 3)
     with pytest.raises(ValueError, match="items"):
         groundtruth_auroc([])
+
+
+def test_disagreements_list_the_pairs_that_auroc_and_fidelity_order_oppositely():
+    def cell(mean):
+        return {"mean": mean, "std": 0.0, "n": 1}
+
+    result = bench.BenchmarkResult(
+        auroc={"D": {"A": cell(0.9), "B": cell(0.5), "C": cell(0.85)}},
+        fidelity={"D": {"A": {k: cell(0.2) for k in bench.FIDELITY_KEYS},
+                        "B": {k: cell(0.8) for k in bench.FIDELITY_KEYS},
+                        "C": {k: cell(0.25) for k in bench.FIDELITY_KEYS}}})
+    found = bench.disagreements(result, "fid+")
+    assert [(d["truth_prefers"], d["model_prefers"]) for d in found] == [("A", "B"), ("C", "B")]
+    assert bench.disagreements(result, "fid-") == []  # a higher fid- is worse: B is then worse on both counts
+    with pytest.raises(ValueError, match="fidelity="):
+        bench.disagreements(result, "accuracy")
+
+
+def test_oversampled_repeats_the_rare_class():
+    graphs = [Data(y=torch.tensor([label])) for label in (0, 0, 0, 0, 0, 0, 1, 1)]
+    labels = [int(g.y) for g in bench.oversampled(graphs)]
+    assert labels.count(0) == 6 and labels.count(1) == 6
+    assert bench.oversampled(graphs[:2] + graphs[6:]) == graphs[:2] + graphs[6:]  # balanced: unchanged
+
+
+def test_figures_of_a_result(result):
+    from gnnexplain.viz import benchmark as figures
+
+    heat = figures.leaderboard_heatmap(result)
+    assert list(heat.data[0].y) == METHODS and heat.data[0].z[METHODS.index("NAM")][1] is None  # n/a: blank
+    assert len(figures.auroc_against_seconds(result).data) >= 4
+    assert figures.auroc_against_fidelity(result).data[-1].name == "ground truth itself"
+    inst = result.explained["TinyNodes", 0][0]
+    pair = figures.mask_beside_truth(inst, result.explanations["TinyNodes", 0, "Saliency"][0], method="Saliency",
+                                     dataset="TinyNodes")
+    assert len(pair) == 2 and "ground truth" in pair[1].layout.title.text
+    with pytest.raises(ValueError, match="metric="):
+        figures.leaderboard_heatmap(result, "fid+")
+    with pytest.raises(ValueError, match="fidelity="):
+        figures.auroc_against_fidelity(result, "auroc")

@@ -204,7 +204,7 @@ class GradCAM(SupportCheck, ExplainerAlgorithm):
         return Explanation(node_mask=node_mask, cam=cam, groups=groups, perm=trace.perm, frequency=frequency,
                            logits=trace.logits.detach())
 
-    def unsupported_reason(self) -> str | None:
+    def settings_reason(self) -> str | None:
         # graph-level logits (one per class), one importance per node, no edge mask
         config, model_config = self.explainer_config, self.model_config
         return mismatch({"task_level": (model_config.task_level, ModelTaskLevel.graph),

@@ -223,7 +223,7 @@ class NAM(SupportCheck, ExplainerAlgorithm):
         return Explanation(node_mask=node_mask, logit=logit, bias_share=logit - node_mask.sum(),
                            target_class=torch.tensor(int(cls)))
 
-    def unsupported_reason(self) -> str | None:
+    def settings_reason(self) -> str | None:
         config, model_config = self.explainer_config, self.model_config
         return mismatch({"node_mask_type": (config.node_mask_type, MaskType.object),
                          "edge_mask_type": (config.edge_mask_type, None),

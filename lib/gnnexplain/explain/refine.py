@@ -366,7 +366,7 @@ class ReFine(SupportCheck, ExplainerAlgorithm):
         with torch.no_grad():
             return Explanation(edge_mask=attributor(x, edge_index).sigmoid())
 
-    def unsupported_reason(self) -> str | None:
+    def settings_reason(self) -> str | None:
         # an edge mask of graph classifiers
         return mismatch({"task_level": (self.model_config.task_level, ModelTaskLevel.graph),
                          "node_mask_type": (self.explainer_config.node_mask_type, None)})

@@ -68,6 +68,14 @@ class SupportCheck:
         ``None``. The default: no requirement."""
         return None
 
+    def batch_requirement(self, function) -> str | None:
+        """At graph level (or before connection), ``function`` (the model's forward that receives a batch of graphs)
+        must take ``batch``: explainers that batch graphs, or copies of one, need it to pool them apart."""
+        connected = "_model_config" in self.__dict__
+        if (connected and self.model_config.task_level.value != "graph") or takes_argument(function, "batch"):
+            return None
+        return f"its {function.__name__}() takes no batch argument, so batched graphs cannot be pooled apart"
+
     def bind_model(self, model: torch.nn.Module):
         """Remember ``model`` as the one :meth:`supports` and :meth:`connect` check; returns ``self``.
 

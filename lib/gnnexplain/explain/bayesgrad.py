@@ -20,7 +20,7 @@ from torch_geometric.explain.algorithm import ExplainerAlgorithm
 from torch_geometric.explain.config import MaskType, ModelMode, ModelTaskLevel
 from torch_geometric.utils import scatter
 
-from gnnexplain.explain.base import SupportCheck, mismatch, takes_argument
+from gnnexplain.explain.base import SupportCheck, mismatch
 from gnnexplain.validation import check_finite, check_graph, check_node_index, check_number
 
 
@@ -221,12 +221,8 @@ class EmbeddingSaliency(SupportCheck, ExplainerAlgorithm):
         source = self._source(model)
         if source not in ("embed", "x") and source not in dict(model.named_modules()):
             return f"has no submodule {source!r} to take the embedding from (embedding={source!r})"
-        graph_level = "_model_config" not in self.__dict__ or self.model_config.task_level == ModelTaskLevel.graph
-        receiver = model.forward_from_embedding if source == "embed" else model.forward
-        if graph_level and not takes_argument(receiver, "batch"):
-            return (f"its {receiver.__name__}() takes no batch argument, so the M copies of a graph cannot be "
-                    "pooled apart")
-        return dropout_requirement(model) if self.dropout else None
+        reason = self.batch_requirement(model.forward_from_embedding if source == "embed" else model.forward)
+        return reason or (dropout_requirement(model) if self.dropout else None)
 
     def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
                 index=None, batch: Tensor | None = None, **kwargs) -> Explanation:

@@ -27,6 +27,7 @@ from gnnexplain.validation import check_finite, check_graph, check_node_index, c
 REDUCTIONS = ("square", "l2", "abs", "raw")
 SIGMA_MODES = ("absolute", "relative")
 METHODS = ("VanillaGrad", "SmoothGrad", "BayesGrad", "BayesSmoothGrad")
+_EMBED_PROTOCOL = "embed()"  # the gradient source "the model's embed()", not a submodule name
 
 
 def reduce_gradient(grad: Tensor, reduction: str) -> Tensor:
@@ -212,16 +213,16 @@ class EmbeddingSaliency(SupportCheck, ExplainerAlgorithm):
                          "edge_mask_type": (self.explainer_config.edge_mask_type, None)})
 
     def _source(self, model: torch.nn.Module) -> str:
-        """``"embed"`` (the model's embed protocol), ``"x"`` or a submodule name."""
+        """:data:`_EMBED_PROTOCOL` (the model's ``embed()``), ``"x"`` or a submodule name."""
         if self.embedding is None:
-            return "embed" if has_embedding_protocol(model) else "x"
+            return _EMBED_PROTOCOL if has_embedding_protocol(model) else "x"
         return self.embedding
 
     def model_requirement(self, model: torch.nn.Module) -> str | None:
         source = self._source(model)
-        if source not in ("embed", "x") and source not in dict(model.named_modules()):
+        if source not in (_EMBED_PROTOCOL, "x") and source not in dict(model.named_modules()):
             return f"has no submodule {source!r} to take the embedding from (embedding={source!r})"
-        reason = self.batch_requirement(model.forward_from_embedding if source == "embed" else model.forward)
+        reason = self.batch_requirement(model.forward_from_embedding if source == _EMBED_PROTOCOL else model.forward)
         return reason or (dropout_requirement(model) if self.dropout else None)
 
     def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
@@ -278,7 +279,7 @@ class EmbeddingSaliency(SupportCheck, ExplainerAlgorithm):
             return e
 
         source = self._source(model)
-        if source == "embed":
+        if source == _EMBED_PROTOCOL:
             out = model.forward_from_embedding(perturb(model.embed(x).detach().repeat(m_count, 1)), big_edge_index,
                                                **big_kwargs)
         elif source == "x":

@@ -76,7 +76,8 @@ class SafeExplainer(Explainer):
         reset_explain_state(self.model)
         # On CPU, fork and seed the CPU generator alone: torch.manual_seed also (lazily) seeds every accelerator
         # backend, which costs more than a small explanation.
-        on_cpu = all(p.device.type == "cpu" for p in self.model.parameters())
+        x = args[0] if args else kwargs["x"]  # model and inputs share a device
+        on_cpu = not isinstance(x, torch.Tensor) or x.device.type == "cpu"
         try:
             with torch.random.fork_rng(devices=[] if on_cpu else None, enabled=seed is not None):
                 if seed is not None and on_cpu:

@@ -20,6 +20,8 @@ import torch
 from torch_geometric.explain.config import ExplainerConfig, ModelConfig
 from torch_geometric.nn import MessagePassing
 
+from gnnexplain.validation import check_graph, check_node_index
+
 
 def _value(setting) -> object:
     return getattr(setting, "value", setting)
@@ -75,6 +77,31 @@ class SupportCheck:
         if (connected and self.model_config.task_level.value != "graph") or takes_argument(function, "batch"):
             return None
         return f"its {function.__name__}() takes no batch argument, so batched graphs cannot be pooled apart"
+
+    def explained_instance(self, model: torch.nn.Module, x, edge_index, index, target):
+        """Check an explanation call and say what it explains: ``(index, target)``.
+
+        Validates the graph (:func:`gnnexplain.validation.check_graph`) and the model (:meth:`check_model`). At node
+        level ``index`` must name one node and the result is ``(node int, its class as a 0-dim tensor)`` (``target``
+        ``[N]``, one class per node, or one class); at graph level ``index`` must be ``None`` and ``target`` is
+        returned as given.
+
+        Raises:
+            ValueError: for a model the method cannot explain, several or no nodes at node level, an index at graph
+                level. IndexError: for a node outside the graph. TypeError / ValueError: see ``check_graph``.
+        """
+        name = type(self).__name__
+        check_graph(x, edge_index, name=name)
+        self.check_model(model)
+        if self.model_config.task_level.value == "node":
+            flat = torch.as_tensor(index).view(-1) if index is not None else torch.empty(0)
+            if flat.numel() != 1:
+                raise ValueError(f"{name} explains one node at a time: index must name a single node, got {index!r}")
+            node = check_node_index(flat.item(), x.size(0))
+            return node, target.view(-1)[node if target.numel() == x.size(0) else 0]
+        if index is not None:
+            raise ValueError(f"index must be None: {name} explains every graph of the batch at graph level")
+        return None, target
 
     def bind_model(self, model: torch.nn.Module):
         """Remember ``model`` as the one :meth:`supports` and :meth:`connect` check; returns ``self``.

@@ -21,7 +21,7 @@ from torch_geometric.explain.config import MaskType, ModelMode, ModelTaskLevel
 from torch_geometric.utils import scatter
 
 from gnnexplain.explain.base import SupportCheck, mismatch
-from gnnexplain.validation import check_finite, check_graph, check_node_index, check_number
+from gnnexplain.validation import check_finite, check_number
 
 
 REDUCTIONS = ("square", "l2", "abs", "raw")
@@ -227,18 +227,7 @@ class EmbeddingSaliency(SupportCheck, ExplainerAlgorithm):
 
     def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
                 index=None, batch: Tensor | None = None, **kwargs) -> Explanation:
-        check_graph(x, edge_index, name=type(self).__name__)
-        self.check_model(model)
-        node_level = self.model_config.task_level == ModelTaskLevel.node
-        if node_level:
-            flat = torch.as_tensor(index).view(-1) if index is not None else torch.empty(0)
-            if flat.numel() != 1:
-                raise ValueError(f"{type(self).__name__} explains one node at a time: index must name a single "
-                                 f"node, got {index!r}")
-            index = check_node_index(flat.item(), x.size(0))
-            target = target.view(-1)[index if target.numel() == x.size(0) else 0]
-        elif index is not None:
-            raise ValueError(f"index must be None: {type(self).__name__} explains whole graphs at graph level")
+        index, target = self.explained_instance(model, x, edge_index, index, target)
         multiclass = self.model_config.mode == ModelMode.multiclass_classification
         with dropout_only(model, self.dropout):
             samples = self.sample_maps(model, x, edge_index, batch=batch, index=index,

@@ -26,7 +26,7 @@ from torch_geometric.explain.config import ExplanationType, MaskType, ModelMode,
 from torch_geometric.utils import scatter
 
 from gnnexplain.explain.base import SupportCheck, message_passing_layers, mismatch
-from gnnexplain.validation import check_graph, check_node_index, check_number
+from gnnexplain.validation import check_graph, check_number
 
 
 CAM_NORMALIZATIONS = ("max", "minmax")
@@ -280,17 +280,8 @@ class NodeGradCAM(SupportCheck, ExplainerAlgorithm):
 
     def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
                 index=None, batch: Tensor | None = None, **kwargs) -> Explanation:
-        check_graph(x, edge_index, name=type(self).__name__)
-        self.check_model(model)
-        node_level = self.model_config.task_level == ModelTaskLevel.node
-        if node_level:
-            flat = torch.as_tensor(index).view(-1) if index is not None else torch.empty(0)
-            if flat.numel() != 1:
-                raise ValueError(f"NodeGradCAM explains one node at a time: index must name a single node, "
-                                 f"got {index!r}")
-            index = check_node_index(flat.item(), x.size(0))
-        elif index is not None:
-            raise ValueError("index must be None: NodeGradCAM explains every graph of the batch at graph level")
+        index, target = self.explained_instance(model, x, edge_index, index, target)
+        node_level = index is not None
         modules = ([dict(model.named_modules())[self.layer]] if self.layer is not None
                    else message_passing_layers(model))
         outputs = []
@@ -302,12 +293,8 @@ class NodeGradCAM(SupportCheck, ExplainerAlgorithm):
                 if not torch.is_tensor(embedding) or embedding.dim() != 2 or embedding.size(0) != x.size(0):
                     shape = tuple(embedding.shape) if torch.is_tensor(embedding) else type(embedding).__name__
                     raise ValueError(f"the Grad-CAM layer must return node embeddings [N={x.size(0)}, K], got {shape}")
-                if node_level:
-                    rows = logits[index].view(1, -1)
-                    cls = target.view(-1)[index if target.numel() == x.size(0) else 0].view(1, 1)
-                else:
-                    rows, cls = logits, target.view(-1, 1)
-                score = rows.gather(1, cls).sum()
+                rows = logits[index].view(1, -1) if node_level else logits
+                score = rows.gather(1, target.view(-1, 1)).sum()
                 (grad,) = torch.autograd.grad(score, embedding)
         finally:
             for handle in handles:

@@ -64,16 +64,31 @@ class SafeExplainer(Explainer):
     ``[2, E]`` with ids in range, finite features, for node-level tasks ``index`` inside the graph, and, for the
     workbook's models (which record ``config``), the feature width and the ``target`` classes; bad input raises
     ``TypeError``, ``ValueError`` or ``IndexError`` naming it, before the model runs.
+
+    An algorithm with ``bind_model`` (the workbook's, :class:`gnnexplain.explain.base.SupportCheck`) is given the
+    model before it is connected, so construction already refuses a model the method cannot explain, with the
+    reason.
     """
+
+    def __init__(self, model: nn.Module, algorithm, *args, **kwargs):
+        if callable(getattr(algorithm, "bind_model", None)):
+            algorithm.bind_model(model)
+        super().__init__(model, algorithm, *args, **kwargs)
 
     def __call__(self, *args, seed: int | None = None, **kwargs) -> Explanation:
         self._check_inputs(args, kwargs)
         if seed is not None:
             check_number(seed, "seed", low=0, integer=True)
         reset_explain_state(self.model)
+        # On CPU, fork and seed the CPU generator alone: torch.manual_seed also (lazily) seeds every accelerator
+        # backend, which costs more than a small explanation.
+        x = args[0] if args else kwargs["x"]  # model and inputs share a device
+        on_cpu = not isinstance(x, torch.Tensor) or x.device.type == "cpu"
         try:
-            with torch.random.fork_rng(enabled=seed is not None):
-                if seed is not None:
+            with torch.random.fork_rng(devices=[] if on_cpu else None, enabled=seed is not None):
+                if seed is not None and on_cpu:
+                    torch.default_generator.manual_seed(seed)
+                elif seed is not None:
                     torch.manual_seed(seed)
                 return super().__call__(*args, **kwargs)
         finally:

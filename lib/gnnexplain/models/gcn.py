@@ -4,7 +4,6 @@ list), which NAM and the neighbour-deletion experiment compute with."""
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.nn import GCNConv
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
@@ -48,11 +47,13 @@ class GCN(torch.nn.Module):
         self.convs = torch.nn.ModuleList(GCNConv(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.dropout = dropout
         self.input_dropout = input_dropout
+        # a module rather than F.dropout, so that MC dropout (BayesGrad) can switch it on alone
+        self.drop = torch.nn.Dropout(dropout)
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
         for i, conv in enumerate(self.convs):
             if i > 0 or self.input_dropout:
-                x = F.dropout(x, self.dropout, training=self.training)
+                x = self.drop(x)
             x = conv(x, edge_index, edge_weight)
             if i < len(self.convs) - 1:
                 x = x.relu()

@@ -265,7 +265,7 @@ def test_json_has_the_issues_shape(result, tmp_path):
 
 
 def test_not_applicable_cells_give_the_reason(result):
-    assert "GCN" in result.auroc["TinyGraphs"]["NAM"]["not_applicable"]
+    assert "node classifiers only" in result.auroc["TinyGraphs"]["NAM"]["not_applicable"]
     assert "GAT" in result.auroc["TinyGraphs"]["Attention"]["not_applicable"]
     assert "not_applicable" in result.sanity["TinyGraphs"]["Attention"]
     assert "node mask" in result.fidelity["TinyNodes"]["NAM"]["not_applicable"]
@@ -273,6 +273,19 @@ def test_not_applicable_cells_give_the_reason(result):
     board = result.leaderboard()
     assert board.loc["NAM", "TinyGraphs"].startswith("n/a: ")
     assert "±" in board.loc["Oracle", "TinyNodes"]
+
+
+def test_a_workbook_method_says_why_it_cannot_explain_a_model():
+    from gnnexplain.models import GCN, GIN
+
+    bayes = bench.EXPLAINERS["BayesGrad"].requires
+    node, graph = (bench.Task("D", level, 3, name, True) for level, name in (("node", "GCN"), ("graph", "GIN")))
+    assert bayes(GCN(4, 2, dropout=0.1), node) is None and bayes(GIN(4, 2), graph) is None
+    assert "dropout p > 0" in bayes(GCN(4, 2, dropout=0.0), node)  # BayesGrad samples dropout masks
+    assert bench.EXPLAINERS["VanillaGrad"].requires(GCN(4, 2, dropout=0.0), node) is None
+    assert "graph classifiers only" in bench.EXPLAINERS["ReFine"].requires(GCN(4, 2), node)
+    assert bench.EXPLAINERS["ReFine"].requires(GIN(4, 2), graph) is None
+    assert bench.EXPLAINERS["NAM"].requires(GCN(4, 2, num_layers=4), node) is None  # any depth
 
 
 def test_a_registered_explainer_gets_a_row(registries):
@@ -370,3 +383,17 @@ def test_figures_of_a_result(result):
         figures.leaderboard_heatmap(result, "fid+")
     with pytest.raises(ValueError, match="fidelity="):
         figures.auroc_against_fidelity(result, "auroc")
+
+
+def test_graphmask_leaves_the_model_trainable_for_the_next_method():
+    from gnnexplain.models import GCN
+
+    data = tiny_node_data(0)
+    torch.manual_seed(0)
+    model = GCN(2, 2, num_layers=3, dropout=0.1, input_dropout=False).eval()
+    task = bench.Task("TinyNodes", "node", 3, "GCN", True)
+    graphmask = bench.EXPLAINERS["GraphMask"].factory(model, task)
+    graphmask(data.x, data.edge_index, index=30, seed=0)
+    assert all(p.requires_grad for p in model.parameters())  # PyG's GraphMask froze them
+    gradcam = bench.EXPLAINERS["Grad-CAM"].factory(model, task)
+    assert gradcam(data.x, data.edge_index, index=30, seed=0).node_mask.shape == (42, 1)

@@ -53,7 +53,8 @@ def reset_explain_state(model: torch.nn.Module) -> torch.nn.Module:
 
 
 class SafeExplainer(Explainer):
-    """``torch_geometric.explain.Explainer`` that cleans the model before and after each call.
+    """``torch_geometric.explain.Explainer`` that cleans the model before and after each call (explanation masks
+    removed, the parameters' ``requires_grad`` as they were).
 
     Accepts the arguments of ``Explainer`` unchanged. Calling it takes the same arguments as
     ``Explainer.__call__`` plus ``seed``: when given, the explanation runs under a forked, seeded torch
@@ -80,6 +81,9 @@ class SafeExplainer(Explainer):
         if seed is not None:
             check_number(seed, "seed", low=0, integer=True)
         reset_explain_state(self.model)
+        # PyG's GraphMaskExplainer freezes the model's parameters and leaves them frozen, after which a method that
+        # differentiates through them (Grad-CAM's embedding gradient) gets no graph: their flags are restored
+        trainable = [p.requires_grad for p in self.model.parameters()]
         # On CPU, fork and seed the CPU generator alone: torch.manual_seed also (lazily) seeds every accelerator
         # backend, which costs more than a small explanation.
         x = args[0] if args else kwargs["x"]  # model and inputs share a device
@@ -93,6 +97,8 @@ class SafeExplainer(Explainer):
                 return super().__call__(*args, **kwargs)
         finally:
             reset_explain_state(self.model)
+            for parameter, flag in zip(self.model.parameters(), trainable):
+                parameter.requires_grad_(flag)
 
     def _check_inputs(self, args: tuple, kwargs: dict) -> None:
         names = ("x", "edge_index")

@@ -44,7 +44,8 @@ from gnnexplain.data import GROUND_TRUTHS, GroundTruthSet, load_ground_truth
 from gnnexplain.data.molecules import NUM_ATOM_IDS
 from gnnexplain.experiments.common import explain_and_time, mean_std
 from gnnexplain.experiments.gnnexplainer_xgnn import train_model as train_gat
-from gnnexplain.explain import NAM
+from gnnexplain.explain import NAM, BayesGrad, BayesSmoothGrad, NodeGradCAM, ReFine, SmoothGrad, VanillaGrad
+from gnnexplain.explain.base import SupportCheck
 from gnnexplain.explain.pgexplainer import fit_pgexplainer
 from gnnexplain.metrics.benchmark import (
     characterization,
@@ -56,6 +57,7 @@ from gnnexplain.metrics.sanity import sanity_checks
 from gnnexplain.models import GCN, GIN, TrainConfig, load_or_train, train_graph_classifier, train_node_classifier
 from gnnexplain.validation import check_number
 
+LEVELS = ("node", "graph")
 NUM_HOPS = 3  # every model has three message-passing layers: a motif node's subgraph holds its whole motif
 FIDELITY_KEYS = ("fid+", "fid-", "characterization", "unfaithfulness")
 METRICS = ("auroc", "auroc_per_instance", "seconds_per_instance") + FIDELITY_KEYS
@@ -89,8 +91,9 @@ class ExplainerSpec:
             which is wrapped by :func:`explainer_for` (a "model" explanation with an edge mask ``[E]``).
         requires: ``(model, task) -> reason or None``: why the method cannot explain this model, or ``None``.
         model: which model of a dataset it explains: ``"default"`` (GCN / GIN) or ``"gat"``.
-        fit: ``(explainer, calls, seed) -> None`` for methods trained on their model (PGExplainer): trains the
-            explainer on the explained instances' calls (each ``x``, ``edge_index``, ``target``, ``index``).
+        fit: ``(explainer, calls, seed, dataset) -> None`` for methods trained on their model: PGExplainer trains on
+            the explained instances' calls (each ``x``, ``edge_index``, ``target``, ``index``), ReFine pre-trains on
+            the training graphs of ``dataset`` (the :class:`~gnnexplain.data.GroundTruthSet`).
     """
 
     name: str
@@ -165,15 +168,27 @@ def explainer_for(model: nn.Module, task: Task, algorithm: ExplainerAlgorithm, *
                          edge_mask_type=edge_mask_type, model_config={**_MODEL_CONFIG, "task_level": task.level})
 
 
-def _fit_pgexplainer(explainer: SafeExplainer, calls: list[dict], seed: int) -> None:
+def _fit_pgexplainer(explainer: SafeExplainer, calls: list[dict], seed: int, dataset: GroundTruthSet) -> None:
     fit_pgexplainer(explainer, lambda: calls, seed=seed)
 
 
-def _nam_requires(model: nn.Module, task: Task) -> str | None:
-    if task.level != "node" or not isinstance(model, GCN):
-        return f"NAM explains node classifiers built of GCN layers (gnnexplain.models.GCN); this is a {task.model} " \
-               f"{task.level} classifier"
-    return None
+def _refine(model: nn.Module, task: Task) -> ReFine:
+    # notebook 04's BA-3motif setup (experiments.refine.notebook_setups): the paper's formulation, top-k fine-tuning
+    return ReFine(model.config["in_channels"], model.config["num_classes"], hidden=50, mode="paper",
+                  ft_selection="topk", ft_lr=1e-3)
+
+
+def _fit_refine(explainer: SafeExplainer, calls: list[dict], seed: int, dataset: GroundTruthSet) -> None:
+    """Pre-train ReFine's attributors on the dataset's training and validation graphs with edges (notebook 04's
+    settings: 25 epochs at lr 1e-4; QUICK 10 epochs at 1e-3 on at most the first 200 training graphs), seeded."""
+    quick = dataset.quick
+    # ReFine refuses a graph without edges (Tox21 and Mutagenicity hold a few single-atom or salt molecules)
+    train, val = ([dataset.data[i] for i in index.tolist() if dataset.data[i].num_edges > 0]
+                  for index in (dataset.train_index, dataset.val_index))
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        explainer.algorithm.fit(explainer.model, train[:200] if quick else train, val, epochs=10 if quick else 25,
+                                lr=1e-3 if quick else 1e-4)
 
 
 def _graphmask_requires(model: nn.Module, task: Task) -> str | None:
@@ -239,8 +254,48 @@ register_explainer("GraphMask", lambda model, task: explainer_for(
     requires=_graphmask_requires)
 register_explainer("Attention", lambda model, task: explainer_for(model, task, AttentionExplainer(reduce="max")),
                    model="gat")
-register_explainer("NAM", lambda model, task: explainer_for(model, task, NAM(), node_mask_type="object",
-                                                            edge_mask_type=None), requires=_nam_requires)
+def register_method(name: str, algorithm: Callable[[nn.Module, Task], SupportCheck], *, node_mask: bool = True,
+                    explanation_type: str = "model", levels: tuple[str, ...] = LEVELS, fit: Callable | None = None,
+                    replace: bool = False) -> ExplainerSpec:
+    """Register one of the workbook's methods (a :class:`~gnnexplain.explain.base.SupportCheck` algorithm): its
+    factory connects a fresh algorithm to the model and task, and its ``requires`` is the method's own answer, the
+    reason its ``supports()`` / ``connect()`` give for the model (docs/conventions.md §0.3), so a row says why a
+    method does not apply.
+
+    Args:
+        name: the row label. algorithm: ``(model, task) -> the unconnected algorithm``.
+        node_mask: the method returns a node mask ``[N, 1]`` (no edge mask); else an edge mask ``[E]``.
+        explanation_type: ``"model"`` or ``"phenomenon"`` (the model's prediction is the target either way).
+        levels: the tasks it explains. fit, replace: as for :func:`register_explainer`.
+    Returns:
+        The :class:`ExplainerSpec`.
+    """
+    masks = dict(node_mask_type="object", edge_mask_type=None) if node_mask else {}
+
+    def factory(model: nn.Module, task: Task) -> SafeExplainer:
+        return explainer_for(model, task, algorithm(model, task), explanation_type=explanation_type, **masks)
+
+    def requires(model: nn.Module, task: Task) -> str | None:
+        if task.level not in levels:
+            return f"explains {' and '.join(levels)} classifiers only; this is a {task.model} {task.level} classifier"
+        try:  # SafeExplainer binds the model before connecting: connect() raises the method's reason
+            factory(model, task)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return register_explainer(name, factory, requires=requires, fit=fit, replace=replace)
+
+
+# The papers' methods on any model they can explain: NAM (GCN of any depth), the BayesGrad family on the input
+# features (M = 100, QUICK 25; BayesGrad needs dropout), Grad-CAM on the last message-passing layer's node
+# embeddings (Pope et al.), ReFine on graph classifiers (pre-trained on the training graphs).
+register_method("NAM", lambda model, task: NAM(), levels=("node",))
+for _name, _method in (("VanillaGrad", VanillaGrad), ("SmoothGrad", SmoothGrad), ("BayesGrad", BayesGrad),
+                       ("BayesSmoothGrad", BayesSmoothGrad)):
+    register_method(_name, lambda model, task, _method=_method: _method(_epochs(task, 25, 100)))
+register_method("Grad-CAM", lambda model, task: NodeGradCAM())
+register_method("ReFine", _refine, node_mask=False, explanation_type="phenomenon", levels=("graph",), fit=_fit_refine)
 
 
 # -- datasets ------------------------------------------------------------------------------------------------------
@@ -390,7 +445,7 @@ def _mask_level(explanation: Explanation, instance: Instance) -> tuple[str, Tens
 
 
 def _explain(spec: ExplainerSpec, explainer: Explainer, model: nn.Module, instances: list[Instance],
-             seed: int) -> tuple[list[Explanation], float]:
+             seed: int, dataset: GroundTruthSet) -> tuple[list[Explanation], float]:
     """Explain every instance; seconds per instance include the training of a fitted method (PGExplainer)."""
     calls = [inst.call() for inst in instances]
     fit_seconds = 0.0
@@ -400,7 +455,7 @@ def _explain(spec: ExplainerSpec, explainer: Explainer, model: nn.Module, instan
                 call["target"] = model(call["x"], call["edge_index"]).argmax(-1)
     if spec.fit is not None:
         start = time.perf_counter()
-        spec.fit(explainer, calls, seed)
+        spec.fit(explainer, calls, seed, dataset)
         fit_seconds = time.perf_counter() - start
     explanations, seconds = explain_and_time(explainer, [dict(call, seed=seed) for call in calls])
     return explanations, seconds + fit_seconds / len(instances)
@@ -442,8 +497,9 @@ class BenchmarkResult:
         truth_fidelity: dataset -> ``{"fid+", "fid-", "characterization", "unfaithfulness"}`` cells of the ground
             truth itself taken as the explanation: a low fid+ or a high fid- says the model does not rest on it.
         instances: dataset -> seed -> the explained instances' ids. settings: the run's settings.
-        explanations: ``{(dataset, seed, method): [Explanation]}`` and ``explained``: ``{(dataset, seed):
-            [Instance]}`` for the explorer (not serialised).
+        explanations: ``{(dataset, seed, method): [Explanation]}``, ``explained``: ``{(dataset, seed):
+            [Instance]}`` and ``ground_truths``: ``{(dataset, seed): GroundTruthSet}``, for the notebook and its
+            explorer (not serialised).
     """
 
     auroc: dict = field(default_factory=dict)
@@ -457,6 +513,7 @@ class BenchmarkResult:
     settings: dict = field(default_factory=dict)
     explanations: dict = field(default_factory=dict, repr=False)
     explained: dict = field(default_factory=dict, repr=False)
+    ground_truths: dict = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict:
         """The results JSON (issue 24): ``auroc``, ``auroc_per_instance``, ``fidelity``, ``sanity``,
@@ -555,7 +612,7 @@ def _run_dataset(result: BenchmarkResult, spec: DatasetSpec, explainers: list[st
     per_seed, accuracy, reasons, truth_runs = {m: [] for m in explainers}, {}, {}, []
     result.instances[spec.name] = {}
     for seed in seeds:
-        dataset = spec.load(seed, quick)
+        dataset = result.ground_truths[spec.name, seed] = spec.load(seed, quick)
         models, acc = train_models(spec, dataset, seed, quick)
         for label, value in acc.items():
             accuracy.setdefault(label, []).append(value)
@@ -571,12 +628,12 @@ def _run_dataset(result: BenchmarkResult, spec: DatasetSpec, explainers: list[st
             if explainer is None:
                 reasons[method] = reason
                 continue
-            explanations, seconds = _explain(method_spec, explainer, explainer.model, instances, seed)
+            explanations, seconds = _explain(method_spec, explainer, explainer.model, instances, seed, dataset)
             result.explanations[spec.name, seed, method] = explanations
             per_seed[method].append({**_score(explanations, instances, explainer.model), "seconds": seconds})
             if seed == seeds[0]:
                 result.sanity.setdefault(spec.name, {})[method] = _sanity(method_spec, explainer, instances,
-                                                                          sanity_instances, seed)
+                                                                          sanity_instances, seed, dataset)
     result.model_accuracy[spec.name] = {label: mean_std(values) for label, values in accuracy.items()}
     result.truth_fidelity[spec.name] = {key: _cell([r[key] for r in truth_runs], "no finite value") for key in FIDELITY_KEYS}
     for key in ("auroc", "auroc_per_instance", "seconds_per_instance", "fidelity"):
@@ -609,7 +666,8 @@ def _truth_fidelity(instances: list[Instance], model: nn.Module) -> dict:
     return {**out, "characterization": characterization(out["fid+"], out["fid-"])}
 
 
-def _sanity(spec: ExplainerSpec, explainer: Explainer, instances: list[Instance], count: int, seed: int) -> dict:
+def _sanity(spec: ExplainerSpec, explainer: Explainer, instances: list[Instance], count: int, seed: int,
+            dataset: GroundTruthSet) -> dict:
     """The model-randomisation test on the first ``count`` instances (PGExplainer refitted on each random model)."""
     chosen = instances[:count]
     calls = [inst.call() for inst in chosen]
@@ -617,7 +675,7 @@ def _sanity(spec: ExplainerSpec, explainer: Explainer, instances: list[Instance]
         with torch.no_grad():
             for call in calls:
                 call["target"] = explainer.model(call["x"], call["edge_index"]).argmax(-1)
-    fit = None if spec.fit is None else {spec.name: lambda e: spec.fit(e, calls, seed)}
+    fit = None if spec.fit is None else {spec.name: lambda e: spec.fit(e, calls, seed, dataset)}
     return sanity_checks({spec.name: explainer}, calls, seeds=(seed, seed + 1), fit=fit)[spec.name]
 
 

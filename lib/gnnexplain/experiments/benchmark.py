@@ -582,7 +582,7 @@ def run_benchmark(explainers: Sequence[str] | None = None, datasets: Sequence[st
             instances and seeds the explainers; cells are mean ± std over them.
         quick: reduced settings (fewer graphs, epochs and instances).
         num_instances: explained instances per dataset and seed, >= 1 (default 8 quick, 30 full).
-        sanity_instances: instances of the first seed given the model-randomisation test, >= 1 (default 2 quick, 5
+        sanity_instances: instances of the first seed given the model-randomisation test, >= 1 (default 1 quick, 5
             full); the test runs under the seeds ``seeds[0]`` and ``seeds[0] + 1``.
     Returns:
         A :class:`BenchmarkResult`.
@@ -597,7 +597,7 @@ def run_benchmark(explainers: Sequence[str] | None = None, datasets: Sequence[st
         raise ValueError(f"seeds={seeds!r} must hold at least one seed, without repeats")
     num_instances = check_number((8 if quick else 30) if num_instances is None else num_instances,
                                  "num_instances", low=1, integer=True)
-    sanity_instances = check_number((2 if quick else 5) if sanity_instances is None else sanity_instances,
+    sanity_instances = check_number((1 if quick else 5) if sanity_instances is None else sanity_instances,
                                     "sanity_instances", low=1, integer=True)
     result = BenchmarkResult(settings={"explainers": explainers, "datasets": datasets, "seeds": seeds,
                                        "quick": bool(quick), "num_instances": num_instances,

@@ -1,42 +1,118 @@
-"""Benchmark BayesGrad: one batched pass over M copies against a loop of M single-sample passes.
+"""Benchmark BayesGrad and SmoothGrad: side by side with Captum's ``NoiseTunnel`` on one molecule, and one batched
+pass over M copies against a loop of M single-sample passes.
 
 Usage (from the repository root):
-    PYTHONPATH=lib GNNEXPLAIN_DATA_MIRROR=<raw mirror> OMP_NUM_THREADS=1 \
-        python benchmarks/bayesgrad_speed.py [--molecules 50] [--samples 100] [--threads 1]
+    PYTHONPATH=lib GNNEXPLAIN_DATA_MIRROR=<raw mirror> OMP_NUM_THREADS=1 \\
+        python benchmarks/bayesgrad_speed.py [--samples 100] [--repeats 200] [--molecules 50] [--threads 1]
 
-Explains the first ``--molecules`` Tox21 molecules with an untrained GGNNDrop (timing does not depend on
-the weights), through ``SafeExplainer`` as the notebook does, and prints milliseconds per molecule.
+1. Captum: on one molecule (Tyrphostin 9, notebook 03's SR-MMP example, or ``--smiles``) and the same untrained
+   model (timing does not depend on the weights), the workbook's full call (``SafeExplainer`` with a seed, as the
+   notebook runs it) against ``NoiseTunnel(Saliency(f)).attribute(e, nt_type="smoothgrad", nt_samples=M,
+   nt_samples_batch_size=M, stdevs=σ)`` on the same atom embedding, where ``f`` runs the M noisy copies through
+   ``forward_from_embedding`` as one batch of M graphs. Median milliseconds over ``--repeats`` calls each.
+   BayesGrad draws a dropout mask per copy, which Captum's SmoothGrad does not; the same NoiseTunnel with the
+   model's dropout modules switched on (``stdevs=0``) does BayesGrad's work and is printed beside it.
+2. Loop: the first ``--molecules`` Tox21 molecules (0 skips this part), batched against M single-sample calls.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
+import time
 
 import torch
-from gnnexplain.data import load_molecules
-from gnnexplain.experiments.bayesgrad import saliency_explainer, seconds_per_molecule
+from captum.attr import NoiseTunnel, Saliency
+
+from gnnexplain.data import graph_from_smiles, load_molecules
+from gnnexplain.explain.bayesgrad import dropout_only
+from gnnexplain.experiments.bayesgrad import SIGMA, TYRPHOSTIN, saliency_explainer, seconds_per_molecule
 from gnnexplain.models import GGNN, NFP
+
+
+def median_ms(calls: dict, repeats: int) -> dict:
+    """Median wall time in milliseconds of each ``calls[name]()``, after 10 warm-up calls each. The calls take
+    turns, so that load from other processes falls on all of them alike."""
+    times = {name: [] for name in calls}
+    for round_ in range(10 + repeats):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            if round_ >= 10:
+                times[name].append(time.perf_counter() - start)
+    return {name: 1000 * statistics.median(values) for name, values in times.items()}
+
+
+def captum_smoothgrad(model, graph, samples: int, sigma: float, mc_dropout: bool = False):
+    """Captum's SmoothGrad with every sample in one batch, on the atom embedding of ``graph``; with ``mc_dropout``
+    the model's dropout modules sample a mask per copy (and ``sigma`` is 0): BayesGrad's work done by Captum."""
+    n, num_edges = graph.num_nodes, graph.edge_index.size(1)
+
+    def copies_output(e):  # [k, N, H] noisy embeddings -> [k] raw outputs, one graph per copy
+        k = e.size(0)
+        offsets = torch.arange(k)
+        edge_index = graph.edge_index.repeat(1, k) + (offsets * n).repeat_interleave(num_edges)
+        return model.forward_from_embedding(e.reshape(k * n, -1), edge_index, graph.edge_type.repeat(k),
+                                            offsets.repeat_interleave(n))[:, 0]
+
+    tunnel = NoiseTunnel(Saliency(copies_output))
+
+    def call():
+        e = model.embed(graph.x).detach().unsqueeze(0)
+        with dropout_only(model, mc_dropout):
+            return tunnel.attribute(e, nt_type="smoothgrad", nt_samples=samples, nt_samples_batch_size=samples,
+                                    stdevs=sigma)
+    return call
+
+
+def side_by_side(smiles: str, samples: int, repeats: int) -> None:
+    graph = graph_from_smiles(smiles)[0]
+    print(f"Side by side with Captum NoiseTunnel (smoothgrad, nt_samples={samples}, nt_samples_batch_size={samples}) "
+          f"on {graph.num_nodes} atoms, {repeats} repeats, median:")
+    for model_class in (GGNN, NFP):
+        torch.manual_seed(0)
+        model = model_class().eval()
+        calls = {"Captum": captum_smoothgrad(model, graph, samples, SIGMA),
+                 "Captum, MC dropout": captum_smoothgrad(model, graph, samples, 0.0, mc_dropout=True)}
+        for method, options in (("SmoothGrad", dict(sigma=SIGMA)), ("BayesGrad", {})):
+            explainer = saliency_explainer(model, method, num_samples=samples, **options)
+            calls[method] = (lambda ex: lambda: ex(graph.x, graph.edge_index, edge_type=graph.edge_type, seed=0))(
+                explainer)
+        ms = median_ms(calls, repeats)
+        print(f"  {model_class.__name__}: Captum {ms['Captum']:.2f} ms, Captum with MC dropout "
+              f"{ms['Captum, MC dropout']:.2f} ms | SmoothGrad {ms['SmoothGrad']:.2f} ms "
+              f"({ms['Captum'] / ms['SmoothGrad']:.2f}x Captum's speed) | BayesGrad {ms['BayesGrad']:.2f} ms "
+              f"({ms['Captum'] / ms['BayesGrad']:.2f}x Captum's, "
+              f"{ms['Captum, MC dropout'] / ms['BayesGrad']:.2f}x Captum's with MC dropout)")
+
+
+def batched_against_loop(num_molecules: int, samples: int) -> None:
+    graphs = load_molecules("Tox21").graphs[:num_molecules]
+    atoms = sum(g.num_nodes for g in graphs) / len(graphs)
+    print(f"Batched against a loop: {len(graphs)} Tox21 molecules ({atoms:.1f} atoms on average), M = {samples}")
+    for model_class in (GGNN, NFP):
+        torch.manual_seed(0)
+        model = model_class().eval()
+        batched = 1000 * seconds_per_molecule(saliency_explainer(model, "BayesGrad", num_samples=samples), graphs)
+        single = saliency_explainer(model, "BayesGrad", num_samples=1)
+        looped = 1000 * seconds_per_molecule(single, graphs) * samples
+        print(f"  {model_class.__name__}: batched {batched:.1f} ms/molecule, loop of {samples} passes "
+              f"{looped:.1f} ms/molecule, speed-up {looped / batched:.1f}x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--molecules", type=int, default=50)
     parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--smiles", default=TYRPHOSTIN["Tyrphostin 9"])
+    parser.add_argument("--molecules", type=int, default=50)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    graphs = load_molecules("Tox21").graphs[:args.molecules]
-    atoms = sum(g.num_nodes for g in graphs) / len(graphs)
-    print(f"{len(graphs)} Tox21 molecules ({atoms:.1f} atoms on average), M = {args.samples}, "
-          f"{args.threads} thread(s)")
-    for model_class in (GGNN, NFP):
-        torch.manual_seed(0)
-        model = model_class().eval()
-        batched = 1000 * seconds_per_molecule(saliency_explainer(model, "BayesGrad", num_samples=args.samples), graphs)
-        single = saliency_explainer(model, "BayesGrad", num_samples=1)
-        looped = 1000 * seconds_per_molecule(single, graphs) * args.samples
-        print(f"{model_class.__name__}: batched {batched:.1f} ms/molecule, loop of {args.samples} passes "
-              f"{looped:.1f} ms/molecule, speed-up {looped / batched:.1f}x")
+    print(f"{args.threads} thread(s)")
+    side_by_side(args.smiles, args.samples, args.repeats)
+    if args.molecules > 0:
+        batched_against_loop(args.molecules, args.samples)
 
 
 if __name__ == "__main__":

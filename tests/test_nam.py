@@ -117,13 +117,17 @@ def test_zero_beyond_k_hops_and_not_only_at_the_centre(num_layers):
     assert reached_last_hop
 
 
-def test_three_layers_use_autograd_and_closed_form_refuses():
+@pytest.mark.parametrize("num_layers", [1, 3, 4])
+def test_closed_form_of_any_depth_equals_autograd(num_layers):
     data = graph(6)
-    model = random_gcn(data, num_layers=3, seed=6)
-    with pytest.raises(ValueError, match="closed form needs a 2-layer GCN.*method='autograd'"):
-        nam_contributions(model, data.x, data.edge_index, method="closed_form")
+    model = random_gcn(data, num_layers=num_layers, seed=6)
+    closed = nam_contributions(model, data.x, data.edge_index, method="closed_form").to_dense()
+    torch.testing.assert_close(closed, nam_contributions(model, data.x, data.edge_index, method="autograd").to_dense())
     row = nam_contributions(model, data.x, data.edge_index, index=[4], target=[1]).to_dense()[0]
     torch.testing.assert_close(row, nam_autograd(model, data.x, data.edge_index, 4, 1))
+    assert closed.abs().sum() > 0
+    with pytest.raises(ValueError, match="2-layer quantities"):  # the paper's bias share is defined for 2 layers
+        nam_bias_share(model, data.x, data.edge_index)
 
 
 def test_projected_forward_equals_the_model():

@@ -199,6 +199,24 @@ def check_refine(results):
     assert all({"rho_randomized_model", "rho_seeds", "passes"} <= set(results["sanity"][m]) for m in table2)
 
 
+def check_benchmark(results):
+    keys = {"auroc", "auroc_per_instance", "fidelity", "sanity", "seconds_per_instance", "model_accuracy",
+            "truth_fidelity", "instances", "settings"}
+    assert keys <= set(results)
+    auroc = results["auroc"]
+    assert set(auroc) == set(results["model_accuracy"]) and len(auroc) == 10  # every ground truth
+    for dataset, methods in auroc.items():
+        if len(results["instances"][dataset]["0"]) >= 5:  # enough items for chance to show (not Tox21's 1 in QUICK)
+            assert abs(methods["Random"]["mean"] - 0.5) < 0.15  # the random mask ranks at chance
+        for cell in methods.values():
+            assert set(cell) == {"not_applicable"} or (0 <= cell["mean"] <= 1 and cell["n"] == 1)
+    assert auroc["BA-Shapes"]["Saliency"]["mean"] > auroc["BA-Shapes"]["Random"]["mean"] + 0.2
+    assert "GAT" in auroc["BA-2motif"]["Attention"]["not_applicable"]  # attention: node tasks only
+    assert results["model_accuracy"]["BA-Shapes"]["GCN"]["mean"] >= 0.8
+    assert results["model_accuracy"]["BA-3motif"]["GIN"]["mean"] >= 0.8
+    assert all(s["mean"] > 0 for row in results["seconds_per_instance"].values() for s in row.values() if "mean" in s)
+
+
 CHECKS = {
     "00_overview": check_overview,
     "01_dgcnn_gradcam": check_dgcnn_gradcam,
@@ -206,6 +224,7 @@ CHECKS = {
     "03_bayesgrad": check_bayesgrad,
     "04_refine": check_refine,
     "05_gnnexplainer_xgnn": check_gnnexplainer_xgnn,
+    "06_benchmark": check_benchmark,
 }
 
 

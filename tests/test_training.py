@@ -22,6 +22,21 @@ def same_weights(a, b):
     return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
 
 
+def test_gcn_without_input_dropout_drops_hidden_layers_only():
+    data = random_node_graph()
+    torch.manual_seed(0)
+    one_layer = GCN(data.num_features, 3, dropout=0.5, num_layers=1, input_dropout=False).train()
+    assert torch.equal(one_layer(data.x, data.edge_index), one_layer.eval()(data.x, data.edge_index))
+    default = GCN(data.num_features, 3, dropout=0.5, num_layers=1).train()
+    assert not torch.equal(default(data.x, data.edge_index), default.eval()(data.x, data.edge_index))
+    two_layers = GCN(data.num_features, 3, dropout=0.5, input_dropout=False).train()
+    assert not torch.equal(two_layers(data.x, data.edge_index), two_layers.eval()(data.x, data.edge_index))
+    assert "input_dropout" not in default.config  # the default GCN's checkpoint key is unchanged
+    assert two_layers.config["input_dropout"] is False
+    with pytest.raises(TypeError, match="input_dropout"):
+        GCN(data.num_features, 3, input_dropout=0)
+
+
 def test_same_seed_same_weights_and_metrics(tmp_path):
     data = random_node_graph()
     m1, r1 = fit_gcn(data, 0, tmp_path / "a")

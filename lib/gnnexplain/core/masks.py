@@ -23,6 +23,8 @@ from gnnexplain.validation import check_graph, check_node_index, check_node_indi
 
 
 _MASK_ATTRS = ("_edge_mask", "_loop_mask")
+_GRAPHMASK_ATTRS = ("message_scale", "message_replacement", "explain_message", "latest_messages",
+                    "latest_source_embeddings", "latest_target_embeddings")
 
 
 
@@ -42,12 +44,17 @@ def reset_explain_state(model: torch.nn.Module) -> torch.nn.Module:
                 module._parameters.pop(attr, None)
                 object.__setattr__(module, attr, None)
             module._apply_sigmoid = True
+            # PyG's GraphMaskExplainer leaves its gates (non-leaf tensors: the model cannot be deep-copied) and a
+            # bound explain_message behind
+            for attr in _GRAPHMASK_ATTRS:
+                module.__dict__.pop(attr, None)
     return model
 
 
 
 class SafeExplainer(Explainer):
-    """``torch_geometric.explain.Explainer`` that cleans the model before and after each call.
+    """``torch_geometric.explain.Explainer`` that cleans the model before and after each call (explanation masks
+    removed, the parameters' ``requires_grad`` as they were).
 
     Accepts the arguments of ``Explainer`` unchanged. Calling it takes the same arguments as
     ``Explainer.__call__`` plus ``seed``: when given, the explanation runs under a forked, seeded torch
@@ -58,20 +65,40 @@ class SafeExplainer(Explainer):
     ``[2, E]`` with ids in range, finite features, for node-level tasks ``index`` inside the graph, and, for the
     workbook's models (which record ``config``), the feature width and the ``target`` classes; bad input raises
     ``TypeError``, ``ValueError`` or ``IndexError`` naming it, before the model runs.
+
+    An algorithm with ``bind_model`` (the workbook's, :class:`gnnexplain.explain.base.SupportCheck`) is given the
+    model before it is connected, so construction already refuses a model the method cannot explain, with the
+    reason.
     """
+
+    def __init__(self, model: nn.Module, algorithm, *args, **kwargs):
+        if callable(getattr(algorithm, "bind_model", None)):
+            algorithm.bind_model(model)
+        super().__init__(model, algorithm, *args, **kwargs)
 
     def __call__(self, *args, seed: int | None = None, **kwargs) -> Explanation:
         self._check_inputs(args, kwargs)
         if seed is not None:
             check_number(seed, "seed", low=0, integer=True)
         reset_explain_state(self.model)
+        # PyG's GraphMaskExplainer freezes the model's parameters and leaves them frozen, after which a method that
+        # differentiates through them (Grad-CAM's embedding gradient) gets no graph: their flags are restored
+        trainable = [p.requires_grad for p in self.model.parameters()]
+        # On CPU, fork and seed the CPU generator alone: torch.manual_seed also (lazily) seeds every accelerator
+        # backend, which costs more than a small explanation.
+        x = args[0] if args else kwargs["x"]  # model and inputs share a device
+        on_cpu = not isinstance(x, torch.Tensor) or x.device.type == "cpu"
         try:
-            with torch.random.fork_rng(enabled=seed is not None):
-                if seed is not None:
+            with torch.random.fork_rng(devices=[] if on_cpu else None, enabled=seed is not None):
+                if seed is not None and on_cpu:
+                    torch.default_generator.manual_seed(seed)
+                elif seed is not None:
                     torch.manual_seed(seed)
                 return super().__call__(*args, **kwargs)
         finally:
             reset_explain_state(self.model)
+            for parameter, flag in zip(self.model.parameters(), trainable):
+                parameter.requires_grad_(flag)
 
     def _check_inputs(self, args: tuple, kwargs: dict) -> None:
         names = ("x", "edge_index")

@@ -1,6 +1,6 @@
-"""BA-3motif (Wang et al., NeurIPS 2021, §4.1; repo Wuyxin/ReFine ``datasets/ba3motif_dataset.py``): graph
-classification where each graph is a Barabási–Albert base with exactly one house, cycle or grid motif, and
-the label is the motif type.
+"""BA-3motif (Wang et al., NeurIPS 2021, §4.1; repo Wuyxin/ReFine ``datasets/ba3motif_dataset.py``) and BA-2motif
+(Luo et al., NeurIPS 2020, §5.1): graph classification where each graph is a Barabási–Albert base with exactly one
+motif (house, 6-cycle or 3×3 grid; house or 5-cycle), and the label is the motif type.
 
 Edge convention: each undirected edge is stored twice, once per direction, in ``edge_index [2, E]``, and the
 ground truth ``edge_gt [E]`` marks both directions of a motif edge. Ratios and top-k selections count undirected
@@ -23,27 +23,35 @@ from gnnexplain.validation import check_number
 
 BA3_CLASSES = ("house", "cycle", "grid")
 BA3_FEATURES = ("leaky", "constant", "random")
+BA2_CLASSES = ("house", "5-cycle")
+BA2_FEATURE_VALUE = 0.1  # every one of the 10 node features (PyG's BA2MotifDataset has 10; the value is ours)
 
 
-def _motif(label: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(edge_index [2, E_m] of the motif, node roles [n_m]); roles: house 1,1,2,2,3; cycle and grid 1."""
-    if label == 0:
+def _motif(kind: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """(edge_index [2, E_m] of PyG's motif, node roles [n_m]); roles: house 1,1,2,2,3; cycles and grid 1."""
+    if kind == "house":
         motif = HouseMotif().structure
         return motif.edge_index, motif.y + 1
-    motif = (CycleMotif(6) if label == 1 else GridMotif()).structure
+    motif = {"cycle": CycleMotif(6), "5-cycle": CycleMotif(5), "grid": GridMotif()}[kind].structure
     return motif.edge_index, torch.ones(motif.num_nodes, dtype=torch.long)
 
 
-def _graph(label: int, rng: np.random.Generator, features: str, base_range: tuple[int, int]) -> Data:
+def _attach(kind: str, rng: np.random.Generator, base_range: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """A BA base (networkx, ``m = 1``, size uniform in ``base_range``) and one motif joined by one edge between a
+    random base node and a random motif node: ``(edge_index [2, E] sorted, both directions, role [N])``."""
     n_base = int(rng.integers(base_range[0], base_range[1] + 1))
     base = nx.barabasi_albert_graph(n_base, 1, seed=int(rng.integers(2**31)))
     base_edges = torch.tensor(list(base.edges()), dtype=torch.long).t()
-    motif_edges, motif_roles = _motif(label)
+    motif_edges, motif_roles = _motif(kind)
     n_motif = motif_roles.numel()
     anchor = torch.tensor([[int(rng.integers(n_base))], [n_base + int(rng.integers(n_motif))]])
     edge_index = torch.cat([to_undirected(base_edges), motif_edges + n_base, to_undirected(anchor)], dim=1)
     edge_index = to_undirected(edge_index, num_nodes=n_base + n_motif)  # sorted, both directions once
-    role = torch.cat([torch.zeros(n_base, dtype=torch.long), motif_roles])
+    return edge_index, torch.cat([torch.zeros(n_base, dtype=torch.long), motif_roles])
+
+
+def _graph(label: int, rng: np.random.Generator, features: str, base_range: tuple[int, int]) -> Data:
+    edge_index, role = _attach(BA3_CLASSES[label], rng, base_range)
     num_nodes = role.numel()
     if features == "leaky":  # the original features: they reveal motif membership and (roles 2, 3) the house
         x = 0.25 * torch.nn.functional.one_hot(role, 4).float()
@@ -89,6 +97,44 @@ def make_ba3motif(num_graphs: int = 3000, *, features: str = "leaky", seed: int 
     labels = np.repeat(np.arange(3), num_graphs // 3)
     rng.shuffle(labels)
     return [_graph(int(label), rng, features, base_range) for label in labels]
+
+
+def make_ba2motif(num_graphs: int = 1000, *, seed: int = 0) -> list[Data]:
+    """Generate BA-2motif graphs (Luo et al., NeurIPS 2020, §5.1: PGExplainer's graph benchmark), shuffled.
+
+    Each graph: a Barabási–Albert base of 20 nodes (networkx, ``m = 1``: a tree of 19 edges) plus PyG's
+    ``HouseMotif`` (class 0) or ``CycleMotif(5)`` (class 1), joined by one edge between a random base node and a
+    random motif node: 25 nodes, 26 (house) or 25 (cycle) undirected edges. PyG's ``BAGraph(20, 1)`` is not used:
+    it drops self-loop draws and leaves 17.5 edges and 2.5 components on average (measured), where the original
+    base graphs are connected (PyG's ``BA2MotifDataset`` reports 51.0 stored edges per graph: 19 + 1 + 5.5
+    undirected). The anchor rule is ours (the authors' generator is not published); docs/datasets.md.
+
+    Args:
+        num_graphs: total count, a positive even number (half per class).
+        seed: seeds every random choice (numpy ``Generator``), so the output is bit-identical per seed.
+    Returns:
+        A list of ``Data`` with ``x [25, 10]`` (all :data:`BA2_FEATURE_VALUE`), ``edge_index [2, E]`` (both
+        directions, sorted), ``y [1]`` (0 house, 1 5-cycle), ``role [25]`` (0 base; house 1, 1, 2, 2, 3; cycle 1)
+        and the ground truth ``node_mask [25]`` (bool, motif nodes) and ``edge_mask [E]`` (bool, both endpoints in
+        the motif, both directions; the anchor edge is not ground truth).
+    Raises:
+        TypeError / ValueError: for a non-integer or out-of-range ``num_graphs`` or ``seed``, naming it.
+    """
+    check_number(seed, "seed", low=0, integer=True)
+    check_number(num_graphs, "num_graphs", low=2, integer=True)
+    if num_graphs % 2:
+        raise ValueError(f"num_graphs={num_graphs} must be even (half the graphs per class)")
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(2), num_graphs // 2)
+    rng.shuffle(labels)
+    graphs = []
+    for label in labels.tolist():
+        edge_index, role = _attach(BA2_CLASSES[label], rng, (20, 20))
+        node_mask = role > 0
+        graphs.append(Data(x=torch.full((role.numel(), 10), BA2_FEATURE_VALUE), edge_index=edge_index,
+                           y=torch.tensor([label]), role=role, node_mask=node_mask,
+                           edge_mask=node_mask[edge_index[0]] & node_mask[edge_index[1]]))
+    return graphs
 
 
 def split_ba3motif(graphs: list, *, test_fraction: float = 400 / 3000, val_fraction: float = 400 / 3000):

@@ -106,8 +106,15 @@ def _shapes_graph(base: str, motif: str, num_motifs: int, perturb: float, seed: 
                 motif_id=motif_id, role=role, num_nodes=num_nodes)
 
 
-def _split(y: Tensor, seed: int, train: float = 0.8, val: float = 0.1) -> tuple[Tensor, Tensor, Tensor]:
-    """Stratified boolean train/val/test masks ``[N]`` (80/10/10: the authors train on 80%)."""
+def stratified_split(y: Tensor, seed: int, train: float = 0.8, val: float = 0.1) -> tuple[Tensor, Tensor, Tensor]:
+    """Stratified boolean train/val/test masks ``[N]`` (80/10/10: the authors train on 80%).
+
+    Args:
+        y: labels ``[N]``. seed: seeds the permutation of each class (``numpy.random.default_rng(seed + 1)``).
+        train, val: shares of each class, rounded per class; the rest of the class is test.
+    Returns:
+        ``(train_mask, val_mask, test_mask)``, disjoint BoolTensors ``[N]`` covering every node.
+    """
     rng = np.random.default_rng(seed + 1)
     masks = [torch.zeros(y.numel(), dtype=torch.bool) for _ in range(3)]
     for c in y.unique().tolist():
@@ -121,7 +128,7 @@ def _split(y: Tensor, seed: int, train: float = 0.8, val: float = 0.1) -> tuple[
 
 def _finish(data: Data, y: Tensor, x: Tensor, name: str, seed: int) -> Data:
     data.x, data.y, data.name = x, y, name
-    data.train_mask, data.val_mask, data.test_mask = _split(y, seed)
+    data.train_mask, data.val_mask, data.test_mask = stratified_split(y, seed)
     return data
 
 

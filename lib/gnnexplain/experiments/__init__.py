@@ -11,6 +11,7 @@ module                        notebook
 ``bayesgrad``                 03: the four gradient saliencies, the pyridine study
 ``refine``                    04: ReFine's Tables 2–4
 ``gnnexplainer_xgnn``         05: GNNExplainer's Table 1 and its diagnostics, XGNN
+``benchmark``                 06: every explainer on every ground truth, ``run_benchmark``
 ============================  ========================================================
 
 Import the module you need (``from gnnexplain.experiments import refine``): each pulls in its own data and models.

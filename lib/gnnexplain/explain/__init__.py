@@ -9,7 +9,7 @@ the explained model exactly as it found it. How each paper configures and runs t
 from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.explain.bayesgrad import BayesGrad, BayesSmoothGrad, EmbeddingSaliency, SmoothGrad, VanillaGrad
 from gnnexplain.explain.gnnexplainer import SubgraphGNNExplainer
-from gnnexplain.explain.gradcam import GradCAM
+from gnnexplain.explain.gradcam import GradCAM, NodeGradCAM
 from gnnexplain.explain.nam import NAM
 from gnnexplain.explain.pgm import GraphPGMExplainer
 from gnnexplain.explain.refine import EdgeAttributor, ReFine
@@ -24,6 +24,7 @@ __all__ = [
     "GraphPGMExplainer",
     "GraphRules",
     "NAM",
+    "NodeGradCAM",
     "ReFine",
     "SafeExplainer",
     "SmoothGrad",

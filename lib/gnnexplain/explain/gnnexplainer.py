@@ -90,7 +90,7 @@ class SubgraphGNNExplainer(SupportCheck, GNNExplainer):
                       entropy_mean=self.entropy_mean)
         return {k: values[k] if k in values else self.coeffs[k] for k in GNNEXPLAINER_SETTINGS}
 
-    def unsupported_reason(self) -> str | None:
+    def settings_reason(self) -> str | None:
         # an edge mask for node tasks; no feature mask (the benchmarks' features carry no signal)
         return mismatch({"node_mask_type": (self.explainer_config.node_mask_type, None),
                          "edge_mask_type": (self.explainer_config.edge_mask_type, MaskType.object),

@@ -1,4 +1,10 @@
-"""Grad-CAM "importance frequency" explanations for DGCNN (Palcu et al. 2019, §3.3 and Algorithm 1).
+"""Grad-CAM for graph networks: on the node embeddings of the last message-passing layer of any model (Pope et al.,
+CVPR 2019: :class:`NodeGradCAM`), and the "importance frequency" explanations for DGCNN (Palcu et al. 2019, §3.3
+and Algorithm 1: :class:`GradCAM`).
+
+Pope, Kolouri, Rostami, Martin, Hoffmann, *Explainability Methods for Graph Convolutional Neural Networks*,
+CVPR 2019, §3: for the node embeddings ``F [N, K]`` of the last graph-convolution layer and a class score ``y_c``,
+``α_k = (1/N) Σ_n ∂y_c/∂F_k(n)`` and ``L(n) = ReLU(Σ_k α_k F_k(n))``.
 
 Palcu, Supuran, Lemnaru, Dinsoreanu, Potolea, Muresan, *Discovering Discriminative Nodes for Classification
 with Deep Graph Convolutional Methods*, NFMCP @ ECML-PKDD 2019, https://doi.org/10.1007/978-3-030-48861-1_5.
@@ -19,7 +25,7 @@ from torch_geometric.explain.algorithm import ExplainerAlgorithm
 from torch_geometric.explain.config import ExplanationType, MaskType, ModelMode, ModelReturnType, ModelTaskLevel
 from torch_geometric.utils import scatter
 
-from gnnexplain.explain.base import SupportCheck, mismatch
+from gnnexplain.explain.base import SupportCheck, message_passing_layers, mismatch
 from gnnexplain.validation import check_graph, check_number
 
 
@@ -179,9 +185,7 @@ class GradCAM(SupportCheck, ExplainerAlgorithm):
         if index is not None:
             raise ValueError("GradCAM explains every graph of the batch; pass index=None and batch the graphs "
                              "you want explained")
-        if not hasattr(model, "trace") or not hasattr(model, "receptive_fields"):
-            raise ValueError(f"GradCAM needs a model with trace() and receptive_fields() (e.g. DGCNN), got "
-                             f"{type(model).__name__}")
+        self.check_model(model)
         if batch is None:
             batch = torch.zeros(x.size(0), dtype=torch.long, device=x.device)
         with torch.enable_grad():
@@ -204,7 +208,13 @@ class GradCAM(SupportCheck, ExplainerAlgorithm):
         return Explanation(node_mask=node_mask, cam=cam, groups=groups, perm=trace.perm, frequency=frequency,
                            logits=trace.logits.detach())
 
-    def unsupported_reason(self) -> str | None:
+    def model_requirement(self, model: torch.nn.Module) -> str | None:
+        if not all(callable(getattr(model, name, None)) for name in ("trace", "receptive_fields")):
+            return ("GradCAM (importance frequency) needs trace() and receptive_fields(), the conv maps and the "
+                    "SortPooling permutation of a DGCNN; for other models use NodeGradCAM")
+        return None
+
+    def settings_reason(self) -> str | None:
         # graph-level logits (one per class), one importance per node, no edge mask
         config, model_config = self.explainer_config, self.model_config
         return mismatch({"task_level": (model_config.task_level, ModelTaskLevel.graph),
@@ -216,3 +226,81 @@ class GradCAM(SupportCheck, ExplainerAlgorithm):
                                               (ExplanationType.model, ExplanationType.phenomenon))})
 
 
+
+
+class NodeGradCAM(SupportCheck, ExplainerAlgorithm):
+    """Grad-CAM on node embeddings (Pope et al., CVPR 2019, §3) for any model with a PyG message-passing layer.
+
+    ``F [N, K]`` is the output of the last ``MessagePassing`` module that runs in the forward pass (caught by
+    forward hooks; or of the submodule named ``layer``): the node embeddings as they leave that layer, before any
+    activation the model applies outside it (GCN's ``relu``), where Pope et al. take the layer's activated output
+    ([ours]: a hook cannot see a functional activation). For the target class's raw score ``y`` (a graph's logit,
+    or node ``index``'s logit),
+
+        α_k = mean over the nodes n of the graph of ∂y/∂F_k(n),      node_mask[n] = ReLU(Σ_k α_k F_k(n)).
+
+    One call explains every graph of a ``batch`` (graph level: α per graph, from the sum of the graphs' target
+    logits, since graphs do not interact), or one node (node level: α over all N nodes).
+
+    Returns:
+        ``Explanation`` with ``node_mask [N, 1]`` >= 0 (in the units of ``F`` times logit per unit; not
+        normalised) and the extra attribute ``alpha [B, K]`` (one row at node level).
+    Args:
+        layer: name of the submodule whose output is ``F`` (``dict(model.named_modules())``); ``None`` = the last
+            message-passing layer to run.
+    Raises:
+        ValueError: at connection or call, for a model without a ``MessagePassing`` module (DGCNN, GGNN, NFP: use
+            :class:`GradCAM` for DGCNN) or without the named ``layer``, a layer that does not return one node
+            embedding tensor ``[N, K]``, a node-level ``index`` that is not one node or a graph-level one that is
+            not None; settings other than multiclass classification on raw logits with ``node_mask_type="object"``
+            and no edge mask.
+    """
+
+    def __init__(self, layer: str | None = None):
+        super().__init__()
+        if layer is not None and (not isinstance(layer, str) or not layer):
+            raise ValueError(f"layer must be None or the name of a submodule, got {layer!r}")
+        self.layer = layer
+
+    def model_requirement(self, model: torch.nn.Module) -> str | None:
+        if self.layer is not None and self.layer not in dict(model.named_modules()):
+            return f"has no submodule {self.layer!r} (layer=)"
+        if not message_passing_layers(model):
+            return ("has no torch_geometric MessagePassing layer whose node embeddings Grad-CAM could read "
+                    "(for DGCNN use GradCAM, the importance-frequency variant)")
+        return self.batch_requirement(model.forward)
+
+    def settings_reason(self) -> str | None:
+        config, model_config = self.explainer_config, self.model_config
+        return mismatch({"task_level": (model_config.task_level, (ModelTaskLevel.graph, ModelTaskLevel.node)),
+                         "mode": (model_config.mode, ModelMode.multiclass_classification),
+                         "return_type": (model_config.return_type, ModelReturnType.raw),
+                         "node_mask_type": (config.node_mask_type, MaskType.object),
+                         "edge_mask_type": (config.edge_mask_type, None)})
+
+    def forward(self, model: torch.nn.Module, x: Tensor, edge_index: Tensor, *, target: Tensor,
+                index=None, batch: Tensor | None = None, **kwargs) -> Explanation:
+        index, target = self.explained_instance(model, x, edge_index, index, target)
+        node_level = index is not None
+        modules = ([dict(model.named_modules())[self.layer]] if self.layer is not None
+                   else message_passing_layers(model))
+        outputs = []
+        handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out)) for m in modules]
+        try:
+            with torch.enable_grad():
+                logits = model(x, edge_index, **({} if node_level else {"batch": batch}), **kwargs)
+                embedding = outputs[-1] if outputs else None
+                if not torch.is_tensor(embedding) or embedding.dim() != 2 or embedding.size(0) != x.size(0):
+                    shape = tuple(embedding.shape) if torch.is_tensor(embedding) else type(embedding).__name__
+                    raise ValueError(f"the Grad-CAM layer must return node embeddings [N={x.size(0)}, K], got {shape}")
+                rows = logits[index].view(1, -1) if node_level else logits
+                score = rows.gather(1, target.view(-1, 1)).sum()
+                (grad,) = torch.autograd.grad(score, embedding)
+        finally:
+            for handle in handles:
+                handle.remove()
+        group = (torch.zeros(x.size(0), dtype=torch.long, device=x.device) if node_level or batch is None
+                 else batch)
+        alpha = scatter(grad, group, dim=0, reduce="mean")  # [B, K]
+        node_mask = torch.relu((alpha[group] * embedding.detach()).sum(-1, keepdim=True))
+        return Explanation(node_mask=node_mask, alpha=alpha)

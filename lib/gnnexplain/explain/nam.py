@@ -10,10 +10,16 @@ docs/02_nam.md §2.2):
 For a ReLU GCN (dropout off) this equals gradient × input, ``Σ_f X[j,f] ∂Z[a,c]/∂X[j,f]``; it conserves the
 logit, ``Σ_j NAM_{a,c}(j) + bias share = Z[a,c]``; and it is zero beyond K hops for a K-layer GCN.
 
-Two ways to compute it:
-* the closed form (2 layers, all targets at once): sparse products over the self-looped edge list, never a
-  dense N × N matrix (docs/02_nam.md §2.3);
-* autograd gradient × input (any number of layers), one backward pass per target.
+For K GCN layers the walks have K steps, ``R(j→k_1→…→k_{K-1}→a) = Â[a,k_{K-1}]…Â[k_1,j] ⟨…⟩`` with the ReLU
+gates of every hidden layer; the identities hold for every K.
+
+Two ways to compute it, for a GCN of any depth K >= 1:
+* the closed form (all targets at once, never a dense N × N matrix; docs/02_nam.md §2.3): the paper's sparse
+  products over the self-looped edge list for K = 2, a walk back from each target through the layers otherwise;
+* autograd gradient × input, one backward pass per target.
+
+Supported models: :class:`gnnexplain.models.GCN` (``GCNConv`` layers, ReLU between them, no other layer), whose
+propagation NAM needs written out; any other model is refused with the reason (:meth:`NAM.model_requirement`).
 """
 
 from __future__ import annotations
@@ -55,8 +61,8 @@ def _check_targets(model: GCN, x: Tensor, edge_index: Tensor, index, target,
 def _two_layer_walk_terms(model: GCN, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None):
     """Â (edge list), the gates of layer 1 and U, for the closed form of a 2-layer GCN."""
     if len(model.convs) != 2:
-        raise ValueError(f"the closed form needs a 2-layer GCN, got num_layers={len(model.convs)}; "
-                         "use method='autograd'")
+        raise ValueError(f"the bias share and the self walk are the paper's 2-layer quantities; got a GCN with "
+                         f"num_layers={len(model.convs)}")
     (w1, b1), _ = model.linear_parameters()
     adj_index, adj_weight = normalized_adjacency(edge_index, x.size(0), edge_weight, x.dtype)
     u = x @ w1
@@ -65,7 +71,7 @@ def _two_layer_walk_terms(model: GCN, x: Tensor, edge_index: Tensor, edge_weight
 
 
 @torch.no_grad()
-def _closed_form(model: GCN, x: Tensor, edge_index: Tensor, index: Tensor, target: Tensor,
+def _closed_form_two_layers(model: GCN, x: Tensor, edge_index: Tensor, index: Tensor, target: Tensor,
                  edge_weight: Tensor | None) -> Tensor:
     adj_index, adj_weight, u, gate = _two_layer_walk_terms(model, x, edge_index, edge_weight)
     w2 = model.linear_parameters()[1][0]
@@ -86,6 +92,50 @@ def _closed_form(model: GCN, x: Tensor, edge_index: Tensor, index: Tensor, targe
         values.append(product.values())
     return torch.sparse_coo_tensor(torch.stack([torch.cat(rows), torch.cat(cols)]), torch.cat(values),
                                    (index.numel(), n), check_invariants=False).coalesce()
+
+
+def _propagate_pairs(adj_by_dst: tuple[Tensor, Tensor, Tensor], num_nodes: int, target_id: Tensor,
+                     node: Tensor, vec: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """One step back through Â: the pairs (target t, node k) with vectors ``vec [P, D]`` become (t, j) with
+    ``Σ_k Â[k, j] vec[(t, k)]`` over the edges j → k, summed per (t, j)."""
+    ptr, src, weight = adj_by_dst
+    count = ptr[node + 1] - ptr[node]
+    pair = torch.repeat_interleave(torch.arange(node.numel()), count)
+    edge = ptr[node][pair] + torch.arange(pair.numel()) - torch.repeat_interleave(count.cumsum(0) - count, count)
+    key = target_id[pair] * num_nodes + src[edge]
+    keys, inverse = torch.unique(key, return_inverse=True)
+    out = vec.new_zeros(keys.numel(), vec.size(1)).index_add_(0, inverse, weight[edge].unsqueeze(-1) * vec[pair])
+    return keys // num_nodes, keys % num_nodes, out
+
+
+@torch.no_grad()
+def _closed_form_any_depth(model: GCN, x: Tensor, edge_index: Tensor, index: Tensor, target: Tensor,
+                           edge_weight: Tensor | None) -> Tensor:
+    """NAM of a K-layer GCN by walking back from each target through the layers (docs/02_nam.md §2.3):
+    ``δ_K = e_c`` at node a; ``δ_{l-1}[j] = G_{l-1}[j] ⊙ Σ_k Â[k,j] W_l δ_l[k]``; ``NAM(j) = ⟨U[j], Σ_k Â[k,j] δ_1[k]⟩``
+    with ``U = X W_1`` and the ReLU gates ``G_l`` of the forward pass; every vector is kept only on the (target,
+    node) pairs a walk reaches, never as a dense ``T × N`` matrix per channel."""
+    layers = model.linear_parameters()
+    n = x.size(0)
+    adj_index, adj_weight = normalized_adjacency(edge_index, n, edge_weight, x.dtype)
+    order = torch.argsort(adj_index[1], stable=True)
+    ptr = torch.zeros(n + 1, dtype=torch.long)
+    ptr[1:] = torch.bincount(adj_index[1], minlength=n).cumsum(0)
+    adj_by_dst = (ptr, adj_index[0][order], adj_weight[order])
+    u, gates, h = x @ layers[0][0], [], None
+    for i, (weight, bias) in enumerate(layers[:-1]):
+        h = propagate(adj_index, adj_weight, u if i == 0 else h @ weight) + bias
+        gates.append((h > 0).to(u.dtype))
+        h = h.relu()
+    target_id, node = torch.arange(index.numel()), index
+    vec = torch.nn.functional.one_hot(target, layers[-1][0].size(1)).to(u.dtype)  # δ_K, [T, C]
+    for l in range(len(layers) - 1, 0, -1):  # layer l+1 (0-based l) back to the gates of layer l
+        target_id, node, vec = _propagate_pairs(adj_by_dst, n, target_id, node, vec @ layers[l][0].t())
+        vec = vec * gates[l - 1][node]
+    target_id, node, vec = _propagate_pairs(adj_by_dst, n, target_id, node, vec)
+    values = (vec * u[node]).sum(-1)
+    return torch.sparse_coo_tensor(torch.stack([target_id, node]), values, (index.numel(), n),
+                                   check_invariants=False).coalesce()
 
 
 def nam_autograd(model: GCN, x: Tensor, edge_index: Tensor, index: int, target: int, *,
@@ -119,22 +169,24 @@ def nam_contributions(model: GCN, x: Tensor, edge_index: Tensor, index=None, tar
         x: ``[N, F]`` node features; edge_index: ``[2, E]``; edge_weight: optional ``[E]``.
         index: centre nodes ``[T]`` (ints in ``[0, N)``); ``None`` means every node.
         target: class per centre node ``[T]`` (ints in ``[0, C)``); ``None`` means the model's prediction.
-        method: ``"closed_form"`` (2-layer GCN, sparse products, fast), ``"autograd"`` (any depth, one
-            backward pass per target), or ``"auto"`` (closed form when the GCN has 2 layers).
+        method: ``"closed_form"`` (sparse, all targets at once: the paper's walk products for 2 layers, a walk
+            back through the layers for any other depth), ``"autograd"`` (one backward pass per target), or
+            ``"auto"`` (the closed form).
     Returns:
         Sparse COO ``[T, N]`` (coalesced): entry ``(t, j)`` is ``NAM_{index[t], target[t]}(j)``; entries
         beyond K hops of ``index[t]`` are not stored (they are exactly zero).
     Raises:
-        TypeError: for a model other than :class:`GCN`. ValueError: for an unknown ``method``, the closed
-        form on a GCN without 2 layers, a model in training mode, or a bad ``target``.
+        TypeError: for a model other than :class:`GCN`. ValueError: for an unknown ``method``, a model in
+        training mode, or a bad ``target``.
         IndexError: for an ``index`` outside the graph.
     """
     if method not in NAM_METHODS:
         raise ValueError(f"unknown method={method!r}; allowed: {', '.join(NAM_METHODS)}")
     check_eval_gcn(model)
     index, target = _check_targets(model, x, edge_index, index, target, edge_weight)
-    if method == "closed_form" or (method == "auto" and len(model.convs) == 2):
-        return _closed_form(model, x, edge_index, index, target, edge_weight)
+    if method in ("closed_form", "auto"):
+        closed_form = _closed_form_two_layers if len(model.convs) == 2 else _closed_form_any_depth
+        return closed_form(model, x, edge_index, index, target, edge_weight)
     rows = torch.stack([nam_autograd(model, x, edge_index, int(a), int(c), edge_weight=edge_weight)
                         for a, c in zip(index, target)])
     return rows.to_sparse_coo().coalesce()
@@ -181,7 +233,8 @@ def nam_self_walk(model: GCN, x: Tensor, edge_index: Tensor, index=None, target=
 class NAM(SupportCheck, ExplainerAlgorithm):
     """The Node Attribution Method (Xie & Lu, arXiv 1903.03768, eqs. 10-14) as a PyG explainer.
 
-    Explains one node of a :class:`gnnexplain.models.GCN` node classifier: ``node_mask [N, 1]`` holds
+    Explains one node of a :class:`gnnexplain.models.GCN` node classifier of any depth K (the only model it
+    supports, :meth:`model_requirement`): ``node_mask [N, 1]`` holds
     ``NAM_{a,c}(j)`` for every node j (signed; zero beyond K hops), with ``a = index`` and ``c = target[a]``
     (the prediction for ``explanation_type="model"``, the given label for ``"phenomenon"``).
 
@@ -191,7 +244,8 @@ class NAM(SupportCheck, ExplainerAlgorithm):
     Args:
         method: ``"auto"``, ``"closed_form"`` or ``"autograd"`` (see :func:`nam_contributions`).
     Raises:
-        ValueError: for an unknown ``method``; at connection, for settings other than
+        ValueError: for an unknown ``method``; at connection (model bound by ``SafeExplainer``), for a model
+        other than GCN; at connection, for settings other than
         ``node_mask_type="object"``, no edge mask, node-level multiclass classification on raw logits.
     """
 
@@ -223,7 +277,14 @@ class NAM(SupportCheck, ExplainerAlgorithm):
         return Explanation(node_mask=node_mask, logit=logit, bias_share=logit - node_mask.sum(),
                            target_class=torch.tensor(int(cls)))
 
-    def unsupported_reason(self) -> str | None:
+    def model_requirement(self, model: torch.nn.Module) -> str | None:
+        if not isinstance(model, GCN):
+            return ("NAM's walks need the GCN propagation written out, i.e. a gnnexplain.models.GCN (GCNConv layers "
+                    "with ReLU between them, any depth); other layers (GIN's MLPs, attention, L2-normalised or "
+                    "dense propagation, pooling heads) have no walk decomposition here")
+        return None
+
+    def settings_reason(self) -> str | None:
         config, model_config = self.explainer_config, self.model_config
         return mismatch({"node_mask_type": (config.node_mask_type, MaskType.object),
                          "edge_mask_type": (config.edge_mask_type, None),

@@ -95,7 +95,7 @@ class GraphPGMExplainer(SupportCheck, PGMExplainer):
         imp = -p[edge_index[0]] * p[edge_index[1]]
         return Explanation(edge_mask=imp - imp.min(), node_p_value=p)
 
-    def unsupported_reason(self) -> str | None:
+    def settings_reason(self) -> str | None:
         # an edge mask of graph classifiers
         return mismatch({"task_level": (self.model_config.task_level, ModelTaskLevel.graph),
                          "node_mask_type": (self.explainer_config.node_mask_type, None)})

@@ -17,6 +17,7 @@ masks applied once vs twice through a sigmoid (PyG 1.7); returned mask after vs 
 from __future__ import annotations
 
 import copy
+import inspect
 
 import torch
 import torch.nn.functional as F
@@ -30,7 +31,7 @@ from torch_geometric.nn import ARMAConv, global_mean_pool
 
 from gnnexplain.core.graph import check_ratio, explanatory_batch, select_edges, top_ratio_mask, undirected_pair_index
 from gnnexplain.core.masks import edge_masked, masked_logits
-from gnnexplain.explain.base import SupportCheck, mismatch
+from gnnexplain.explain.base import SupportCheck, message_passing_layers, mismatch
 from gnnexplain.validation import check_graph, check_number
 from gnnexplain.models.training import correct_predictions
 
@@ -103,6 +104,12 @@ def _check_selection(selection: str) -> str:
     return selection
 
 
+def _check_features(x: Tensor) -> None:
+    if not x.is_floating_point() or x.dim() != 2:
+        raise ValueError(f"ReFine's attributors read floating node features [N, F]; x has dtype {x.dtype} and shape "
+                         f"{tuple(x.shape)}")
+
+
 def mask_regulariser(m: Tensor) -> Tensor:
     """``1e-4·mean(m) + 1e-2·mean(H_b(m))`` (docs/04_refine.md §4.4 item 3; both modes)."""
     entropy = -m * torch.log(m + _EPS) - (1 - m) * torch.log(1 - m + _EPS)
@@ -115,6 +122,8 @@ class ReFine(SupportCheck, ExplainerAlgorithm):
     Call :meth:`fit` once (pre-training), then explain graphs one by one through
     :class:`gnnexplain.core.masks.SafeExplainer` (``explanation_type`` "model" explains the prediction,
     "phenomenon" a given class), or many at once with :meth:`attribute` (no fine-tuning, batched by class).
+    Any graph classifier with message-passing layers and the signature ``model(x, edge_index, batch)`` can be
+    explained (:meth:`model_requirement`); ``mode="repo"`` also needs its ``graph_rep``.
 
     Args:
         in_channels: node feature size F. num_classes: C (one attributor each). hidden: attributor width.
@@ -240,7 +249,8 @@ class ReFine(SupportCheck, ExplainerAlgorithm):
         min_lr 1e-5)`` on the validation loss, which uses deterministic masks ``σ(α)``.
 
         Args:
-            model: target classifier with ``graph_rep``, in eval mode (its weights are not changed).
+            model: a graph classifier ReFine can explain (:meth:`model_requirement`; ``graph_rep`` for
+                ``mode="repo"``), in eval mode (its weights are not changed).
             graphs, val_graphs: sequences of ``Data`` with ``x``, ``edge_index``, ``y``.
             epochs: >= 1 (BA-3motif 25, Mutagenicity 100). lr: Adam rate (repo BA-3motif 1e-4).
             batch_size: graphs per step (256).
@@ -248,10 +258,12 @@ class ReFine(SupportCheck, ExplainerAlgorithm):
             ``{"train_loss": [...], "val_loss": [...], "num_train": int, "num_val": int}``; the losses are
             the batch losses summed over an epoch, divided by the number of graphs.
         Raises:
-            ValueError: if ``epochs < 1`` or no graph is predicted correctly.
+            ValueError: if ``epochs < 1``, no graph is predicted correctly, or ReFine cannot explain ``model``
+                (:meth:`model_requirement`).
         """
         if epochs < 1:
             raise ValueError(f"epochs must be >= 1, got {epochs}")
+        self.check_model(model)
         train_set, val_set = correct_predictions(model, graphs), correct_predictions(model, val_graphs)
         if not train_set or not val_set:
             raise ValueError("the model predicts no training or no validation graph correctly")
@@ -354,6 +366,8 @@ class ReFine(SupportCheck, ExplainerAlgorithm):
             ValueError: for a batch of several graphs, a graph with no edges or a class outside 0..C-1.
         """
         check_graph(x, edge_index, name=type(self).__name__)
+        self.check_model(model)
+        _check_features(x)
         if kwargs.get("batch") is not None and int(kwargs["batch"].max()) > 0:
             raise ValueError("ReFine.forward explains one graph; use attribute() for many")
         if edge_index.size(1) == 0:
@@ -366,7 +380,31 @@ class ReFine(SupportCheck, ExplainerAlgorithm):
         with torch.no_grad():
             return Explanation(edge_mask=attributor(x, edge_index).sigmoid())
 
-    def unsupported_reason(self) -> str | None:
+    def model_requirement(self, model: nn.Module) -> str | None:
+        """ReFine explains a graph classifier ``model(x [N, F], edge_index, batch) -> logits [B, C]`` (``batch`` the
+        third positional argument) whose edges act only through PyG ``MessagePassing`` layers (the edge mask is
+        injected into their messages: without them the mask would not reach the model and every loss would be
+        blind to it), with ``C`` = ``num_classes`` and, when the model records ``config["in_channels"]``, ``F`` =
+        the attributors' ``in_channels``. ``mode="repo"`` also needs ``graph_rep(x, edge_index, batch)``, the pooled
+        representation its contrastive loss reads. Features must be floating ``[N, F]`` (checked per call)."""
+        params = list(inspect.signature(model.forward).parameters.values())
+        positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if len(positional) < 3 or positional[2] != "batch":
+            if not any(p.kind is p.VAR_POSITIONAL for p in params):
+                return (f"its forward({', '.join(positional)}) does not take batch as the third argument; ReFine "
+                        "calls model(x, edge_index, batch)")
+        if not message_passing_layers(model):
+            return ("has no torch_geometric MessagePassing layer, so ReFine's edge mask cannot reach its messages "
+                    "(dense or scatter-written propagation)")
+        config = getattr(model, "config", None) or {}
+        for name, mine in (("num_classes", self.num_classes), ("in_channels", self.attributors[0].lin.in_features)):
+            if config.get(name) is not None and config[name] != mine:
+                return f"has {name}={config[name]}, but this ReFine was built with {name}={mine}"
+        if self.mode == "repo" and not callable(getattr(model, "graph_rep", None)):
+            return "has no graph_rep(x, edge_index, batch), which mode='repo' contrasts; use mode='paper'"
+        return None
+
+    def settings_reason(self) -> str | None:
         # an edge mask of graph classifiers
         return mismatch({"task_level": (self.model_config.task_level, ModelTaskLevel.graph),
                          "node_mask_type": (self.explainer_config.node_mask_type, None)})

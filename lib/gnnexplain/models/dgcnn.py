@@ -157,6 +157,7 @@ class DGCNN(nn.Module):
         self.lin1 = nn.Linear(conv2_channels * self.length, hidden)
         self.lin2 = nn.Linear(hidden, num_classes)
         self.dropout = dropout
+        self.drop = nn.Dropout(dropout)  # a module, so that MC dropout (BayesGrad) can switch it on alone
         self.norm = norm
         for lin in (*self.convs, self.lin1, self.lin2):  # official weights_init: Glorot weights, zero biases
             nn.init.xavier_uniform_(lin.weight)
@@ -203,7 +204,7 @@ class DGCNN(nn.Module):
     def classify(self, maps: Tensor) -> Tensor:
         """Dense head: conv2 maps ``[B, 32, L2]`` -> logits ``[B, C]``."""
         h = F.relu(self.lin1(maps.flatten(1)))
-        h = F.dropout(h, self.dropout, self.training)
+        h = self.drop(h)
         return self.lin2(h)
 
     def trace(self, x: Tensor, edge_index: Tensor, batch: Tensor | None = None,

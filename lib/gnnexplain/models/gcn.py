@@ -4,7 +4,6 @@ list), which NAM and the neighbour-deletion experiment compute with."""
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.nn import GCNConv
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
@@ -13,7 +12,8 @@ from gnnexplain.validation import check_model_args
 
 
 class GCN(torch.nn.Module):
-    """Kipf & Welling's GCN, eq. 9: ``Z = Â ReLU(Â X W0) W1`` with dropout before each layer.
+    """Kipf & Welling's GCN, eq. 9: ``Z = Â ReLU(Â X W0) W1`` with dropout before each layer (or, with
+    ``input_dropout=False``, before each layer but the first).
 
     ``Â = D̃^{-1/2}(A + I)D̃^{-1/2}`` (PyG's ``GCNConv`` with self-loops and symmetric normalisation).
 
@@ -23,6 +23,9 @@ class GCN(torch.nn.Module):
         hidden_channels: hidden width (16 in the paper).
         dropout: dropout probability in [0, 1) applied to the input of each layer (0.5 in the paper).
         num_layers: number of ``GCNConv`` layers K >= 1 (2 in the paper).
+        input_dropout: also drop the input features (the paper's placement, default). ``False`` drops the hidden
+            layers' inputs only: on constant features (the GNNExplainer benchmarks) dropping inputs leaves nodes
+            that no structure tells apart, and such a GCN stays at the majority class (docs/06_benchmark.md §6.2).
     Forward:
         ``x [N, F]``, ``edge_index [2, E]``, optional ``edge_weight [E]`` -> logits ``[N, C]``.
     Raises:
@@ -30,19 +33,27 @@ class GCN(torch.nn.Module):
     """
 
     def __init__(self, in_channels: int, num_classes: int, hidden_channels: int = 16,
-                 dropout: float = 0.5, num_layers: int = 2):
+                 dropout: float = 0.5, num_layers: int = 2, input_dropout: bool = True):
         super().__init__()
         check_model_args(dropout, in_channels=in_channels, num_classes=num_classes,
                          hidden_channels=hidden_channels, num_layers=num_layers)
         self.config = dict(in_channels=in_channels, num_classes=num_classes,
                            hidden_channels=hidden_channels, dropout=dropout, num_layers=num_layers)
+        if not isinstance(input_dropout, bool):
+            raise TypeError(f"input_dropout={input_dropout!r} must be a bool")
+        if not input_dropout:  # only then in the config: the checkpoint keys of the default GCN stay as they were
+            self.config["input_dropout"] = False
         sizes = [in_channels] + [hidden_channels] * (num_layers - 1) + [num_classes]
         self.convs = torch.nn.ModuleList(GCNConv(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         self.dropout = dropout
+        self.input_dropout = input_dropout
+        # a module rather than F.dropout, so that MC dropout (BayesGrad) can switch it on alone
+        self.drop = torch.nn.Dropout(dropout)
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
         for i, conv in enumerate(self.convs):
-            x = F.dropout(x, self.dropout, training=self.training)
+            if i > 0 or self.input_dropout:
+                x = self.drop(x)
             x = conv(x, edge_index, edge_weight)
             if i < len(self.convs) - 1:
                 x = x.relu()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.nn import GINConv, global_add_pool
 
@@ -46,6 +45,7 @@ class GIN(torch.nn.Module):
         self.lin1 = torch.nn.Linear(num_layers * hidden_channels, hidden_channels)
         self.lin2 = torch.nn.Linear(hidden_channels, num_classes)
         self.dropout = dropout
+        self.drop = torch.nn.Dropout(dropout)  # a module, so that MC dropout (BayesGrad) can switch it on alone
 
     def embed(self, x: Tensor, edge_index: Tensor, batch: Tensor | None = None) -> Tensor:
         """Graph representation ``[B, num_layers * hidden_channels]``."""
@@ -59,5 +59,5 @@ class GIN(torch.nn.Module):
 
     def forward(self, x: Tensor, edge_index: Tensor, batch: Tensor | None = None) -> Tensor:
         h = self.lin1(self.embed(x, edge_index, batch)).relu()
-        h = F.dropout(h, self.dropout, training=self.training)
+        h = self.drop(h)
         return self.lin2(h)

@@ -1,0 +1,707 @@
+"""Notebook 06's experiment: every explainer on every planted ground truth under one protocol (issue 24,
+docs/06_benchmark.md), behind :func:`run_benchmark`.
+
+Two registries make the seams: :data:`EXPLAINERS` (name -> :class:`ExplainerSpec`, a factory building a PyG
+``Explainer`` for a model and :class:`Task`, with the method's requirement) and :data:`DATASETS` (name ->
+:class:`DatasetSpec`, a seeded loader of a dataset with ground truth). :func:`register_explainer` and
+:func:`register_dataset` add to them; a registered method gets a row of the leaderboard, a registered dataset a column.
+
+The protocol, for each dataset and seed: the data are generated with the seed, one model per kind is trained with it
+(a GCN for node tasks, a GIN for graph tasks, a GAT for attention on node tasks; cached by ``load_or_train``), and the
+explained instances are drawn with it: correctly predicted motif nodes, or correctly predicted test graphs. Every
+method explains the same instances (a node on its computation subgraph, which gives the model the node's exact
+logits), under the same seed, timed by :func:`gnnexplain.experiments.common.explain_and_time`, and every explanation
+is scored by the metrics of :mod:`gnnexplain.metrics.benchmark`. Numbers are mean ± std over the seeds.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+import dataclasses
+from dataclasses import dataclass, field
+from functools import partial
+
+import torch
+from torch import Tensor, nn
+from torch_geometric.data import Data
+from torch_geometric.explain import Explainer, Explanation
+from torch_geometric.explain.algorithm import (
+    AttentionExplainer,
+    CaptumExplainer,
+    ExplainerAlgorithm,
+    GNNExplainer,
+    GraphMaskExplainer,
+    PGExplainer,
+)
+from torch_geometric.explain.config import MaskType
+from torch_geometric.nn import MessagePassing
+
+from gnnexplain.core.graph import computation_subgraph
+from gnnexplain.core.masks import SafeExplainer
+from gnnexplain.data import GROUND_TRUTHS, GroundTruthSet, load_ground_truth
+from gnnexplain.data.molecules import NUM_ATOM_IDS
+from gnnexplain.experiments.common import explain_and_time, mean_std
+from gnnexplain.experiments.gnnexplainer_xgnn import train_model as train_gat
+from gnnexplain.explain import NAM, BayesGrad, BayesSmoothGrad, NodeGradCAM, ReFine, SmoothGrad, VanillaGrad
+from gnnexplain.explain.base import SupportCheck
+from gnnexplain.explain.pgexplainer import fit_pgexplainer
+from gnnexplain.metrics.benchmark import (
+    characterization,
+    groundtruth_auroc,
+    instance_scores,
+    truth_size_scores,
+)
+from gnnexplain.metrics.sanity import sanity_checks
+from gnnexplain.models import GCN, GIN, TrainConfig, load_or_train, train_graph_classifier, train_node_classifier
+from gnnexplain.validation import check_number
+
+LEVELS = ("node", "graph")
+NUM_HOPS = 3  # every model has three message-passing layers: a motif node's subgraph holds its whole motif
+FIDELITY_KEYS = ("fid+", "fid-", "characterization", "unfaithfulness")
+METRICS = ("auroc", "auroc_per_instance", "seconds_per_instance") + FIDELITY_KEYS
+_MODEL_CONFIG = dict(mode="multiclass_classification", return_type="raw")
+
+
+@dataclass(frozen=True)
+class Task:
+    """What an explainer factory is told about the explained model.
+
+    Attributes:
+        dataset: the dataset's name. level: ``"node"`` (node classifier, ``index`` names the explained node) or
+            ``"graph"`` (graph classifier). num_hops: the model's message-passing layers. model: ``"GCN"``, ``"GIN"``
+            or ``"GAT"``. quick: reduced settings (fewer epochs).
+    """
+
+    dataset: str
+    level: str
+    num_hops: int
+    model: str
+    quick: bool
+
+
+@dataclass(frozen=True)
+class ExplainerSpec:
+    """A registered method.
+
+    Attributes:
+        name: the row label.
+        factory: ``(model, task) -> Explainer`` (a :class:`SafeExplainer` preferably) or an ``ExplainerAlgorithm``,
+            which is wrapped by :func:`explainer_for` (a "model" explanation with an edge mask ``[E]``).
+        requires: ``(model, task) -> reason or None``: why the method cannot explain this model, or ``None``.
+        model: which model of a dataset it explains: ``"default"`` (GCN / GIN) or ``"gat"``.
+        fit: ``(explainer, calls, seed, dataset) -> None`` for methods trained on their model: PGExplainer trains on
+            the explained instances' calls (each ``x``, ``edge_index``, ``target``, ``index``), ReFine pre-trains on
+            the training graphs of ``dataset`` (the :class:`~gnnexplain.data.GroundTruthSet`).
+    """
+
+    name: str
+    factory: Callable
+    requires: Callable | None = None
+    model: str = "default"
+    fit: Callable | None = None
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A registered dataset with ground truth.
+
+    Attributes:
+        name: the column label.
+        load: ``(seed, quick) -> GroundTruthSet`` (:func:`gnnexplain.data.load_ground_truth`'s form: its ``task``
+            says node or graph classification, its ``candidates`` which instances may be explained, its indices the
+            split, and every graph carries bool ``node_mask`` / ``edge_mask``).
+        dropout: the node GCN's dropout, on its hidden layers only (input dropout on constant features leaves nodes
+            that no structure tells apart: docs/06_benchmark.md §6.2); unused by graph tasks.
+        epochs: training epochs ``(quick, full)`` of the default model.
+    """
+
+    name: str
+    load: Callable
+    dropout: float = 0.1
+    epochs: tuple[int, int] = (300, 1000)
+
+
+@dataclass
+class Instance:
+    """One explained prediction on its own graph.
+
+    Attributes:
+        id: the node id in the dataset's graph, or the graph's position in the test split.
+        x: ``[n, F]``. edge_index: ``[2, e]``. index: the explained node (node tasks, in the local graph) or None.
+        node_truth: bool ``[n]``. edge_truth: bool ``[e]``.
+    """
+
+    id: int
+    x: Tensor
+    edge_index: Tensor
+    index: int | None
+    node_truth: Tensor
+    edge_truth: Tensor
+
+    def call(self) -> dict:
+        """The keyword arguments of one explainer call."""
+        return dict(x=self.x, edge_index=self.edge_index, **({} if self.index is None else {"index": self.index}))
+
+
+class RandomEdgeMask(ExplainerAlgorithm):
+    """The random baseline: an edge mask of uniform draws in [0, 1) from torch's global RNG (seeded by
+    :class:`SafeExplainer`'s ``seed``). Any model, any task; it ranks edges at chance."""
+
+    def forward(self, model, x: Tensor, edge_index: Tensor, *, target, index=None, **kwargs) -> Explanation:
+        return Explanation(edge_mask=torch.rand(edge_index.size(1)))
+
+    def supports(self) -> bool:
+        return self.explainer_config.edge_mask_type == MaskType.object and self.explainer_config.node_mask_type is None
+
+
+def explainer_for(model: nn.Module, task: Task, algorithm: ExplainerAlgorithm, *, explanation_type: str = "model",
+                  node_mask_type: str | None = None, edge_mask_type: str | None = "object") -> SafeExplainer:
+    """A :class:`SafeExplainer` of ``algorithm`` for ``model`` on ``task``: by default the model's own prediction
+    ("model"), an edge mask ``[E]``, no node mask, raw logits of a multiclass classifier at ``task.level``.
+
+    Raises:
+        ValueError: if the algorithm refuses the settings (its ``supports()``; the workbook's explainers say why).
+    """
+    return SafeExplainer(model, algorithm, explanation_type=explanation_type, node_mask_type=node_mask_type,
+                         edge_mask_type=edge_mask_type, model_config={**_MODEL_CONFIG, "task_level": task.level})
+
+
+def _fit_pgexplainer(explainer: SafeExplainer, calls: list[dict], seed: int, dataset: GroundTruthSet) -> None:
+    fit_pgexplainer(explainer, lambda: calls, seed=seed)
+
+
+def _refine(model: nn.Module, task: Task) -> ReFine:
+    # notebook 04's BA-3motif setup (experiments.refine.notebook_setups): the paper's formulation, top-k fine-tuning
+    return ReFine(model.config["in_channels"], model.config["num_classes"], hidden=50, mode="paper",
+                  ft_selection="topk", ft_lr=1e-3)
+
+
+def _fit_refine(explainer: SafeExplainer, calls: list[dict], seed: int, dataset: GroundTruthSet) -> None:
+    """Pre-train ReFine's attributors on the dataset's training and validation graphs with edges (notebook 04's
+    settings: 25 epochs at lr 1e-4; QUICK 10 epochs at 1e-3 on at most the first 200 training graphs), seeded."""
+    quick = dataset.quick
+    # ReFine refuses a graph without edges (Tox21 and Mutagenicity hold a few single-atom or salt molecules)
+    train, val = ([dataset.data[i] for i in index.tolist() if dataset.data[i].num_edges > 0]
+                  for index in (dataset.train_index, dataset.val_index))
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        explainer.algorithm.fit(explainer.model, train[:200] if quick else train, val, epochs=10 if quick else 25,
+                                lr=1e-3 if quick else 1e-4)
+
+
+def _graphmask_requires(model: nn.Module, task: Task) -> str | None:
+    # PyG's GraphMaskExplainer sizes its gates from every layer's in_channels / out_channels
+    lacking = sorted({type(m).__name__ for m in model.modules() if isinstance(m, MessagePassing)
+                      and not (hasattr(m, "in_channels") and hasattr(m, "out_channels"))})
+    if lacking:
+        return f"PyG's GraphMask sizes its gates from each layer's in_channels and out_channels; {', '.join(lacking)} " \
+               f"of the {task.model} has none"
+    return None
+
+
+def _epochs(task: Task, quick: int, full: int) -> int:
+    return quick if task.quick else full
+
+
+EXPLAINERS: dict[str, ExplainerSpec] = {}
+"""The registered methods, in leaderboard order (:func:`register_explainer`)."""
+
+
+def register_explainer(name: str, factory: Callable, *, requires: Callable | None = None, model: str = "default",
+                       fit: Callable | None = None, replace: bool = False) -> ExplainerSpec:
+    """Register a method so that :func:`run_benchmark` runs it and the leaderboard gives it a row.
+
+    A few lines suffice for your own PyG ``ExplainerAlgorithm``::
+
+        register_explainer("Mine", lambda model, task: MyAlgorithm())
+
+    Args:
+        name: the row label, a non-empty string.
+        factory, requires, model, fit: see :class:`ExplainerSpec`.
+        replace: allow replacing a registered method of the same name.
+    Returns:
+        The :class:`ExplainerSpec`.
+    Raises:
+        TypeError: if ``name`` is not a string or ``factory`` / ``requires`` / ``fit`` are not callable.
+        ValueError: for an empty or already registered ``name`` (without ``replace``) or an unknown ``model``.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise (TypeError if not isinstance(name, str) else ValueError)(f"name={name!r} must be a non-empty string")
+    for label, value in (("factory", factory), ("requires", requires), ("fit", fit)):
+        if value is not None and not callable(value) or (label == "factory" and value is None):
+            raise TypeError(f"{label}={value!r} must be callable")
+    if model not in ("default", "gat"):
+        raise ValueError(f"model={model!r}; allowed: 'default' (GCN / GIN) or 'gat'")
+    if name in EXPLAINERS and not replace:
+        raise ValueError(f"name={name!r} is already registered; pass replace=True to replace it")
+    EXPLAINERS[name] = ExplainerSpec(name, factory, requires, model, fit)
+    return EXPLAINERS[name]
+
+
+register_explainer("Random", lambda model, task: RandomEdgeMask())
+register_explainer("Saliency", lambda model, task: explainer_for(model, task, CaptumExplainer("Saliency")))
+register_explainer("Integrated Gradients",
+                   lambda model, task: explainer_for(model, task, CaptumExplainer("IntegratedGradients")))
+register_explainer("GNNExplainer", lambda model, task: explainer_for(
+    model, task, GNNExplainer(epochs=_epochs(task, 100, 200), lr=0.1)))
+register_explainer("PGExplainer", lambda model, task: explainer_for(
+    model, task, PGExplainer(epochs=_epochs(task, 10, 30), lr=0.003), explanation_type="phenomenon"),
+    fit=_fit_pgexplainer)
+register_explainer("GraphMask", lambda model, task: explainer_for(
+    model, task, GraphMaskExplainer(task.num_hops, epochs=_epochs(task, 30, 100), log=False)),
+    requires=_graphmask_requires)
+register_explainer("Attention", lambda model, task: explainer_for(model, task, AttentionExplainer(reduce="max")),
+                   model="gat")
+def register_method(name: str, algorithm: Callable[[nn.Module, Task], SupportCheck], *, node_mask: bool = True,
+                    explanation_type: str = "model", levels: tuple[str, ...] = LEVELS, fit: Callable | None = None,
+                    replace: bool = False) -> ExplainerSpec:
+    """Register one of the workbook's methods (a :class:`~gnnexplain.explain.base.SupportCheck` algorithm): its
+    factory connects a fresh algorithm to the model and task, and its ``requires`` is the method's own answer, the
+    reason its ``supports()`` / ``connect()`` give for the model (docs/conventions.md §0.3), so a row says why a
+    method does not apply.
+
+    Args:
+        name: the row label. algorithm: ``(model, task) -> the unconnected algorithm``.
+        node_mask: the method returns a node mask ``[N, 1]`` (no edge mask); else an edge mask ``[E]``.
+        explanation_type: ``"model"`` or ``"phenomenon"`` (the model's prediction is the target either way).
+        levels: the tasks it explains. fit, replace: as for :func:`register_explainer`.
+    Returns:
+        The :class:`ExplainerSpec`.
+    """
+    masks = dict(node_mask_type="object", edge_mask_type=None) if node_mask else {}
+
+    def factory(model: nn.Module, task: Task) -> SafeExplainer:
+        return explainer_for(model, task, algorithm(model, task), explanation_type=explanation_type, **masks)
+
+    def requires(model: nn.Module, task: Task) -> str | None:
+        if task.level not in levels:
+            return f"explains {' and '.join(levels)} classifiers only; this is a {task.model} {task.level} classifier"
+        try:  # SafeExplainer binds the model before connecting: connect() raises the method's reason
+            factory(model, task)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return register_explainer(name, factory, requires=requires, fit=fit, replace=replace)
+
+
+# The papers' methods on any model they can explain: NAM (GCN of any depth), the BayesGrad family on the input
+# features (M = 100, QUICK 25; BayesGrad needs dropout), Grad-CAM on the last message-passing layer's node
+# embeddings (Pope et al.), ReFine on graph classifiers (pre-trained on the training graphs).
+register_method("NAM", lambda model, task: NAM(), levels=("node",))
+for _name, _method in (("VanillaGrad", VanillaGrad), ("SmoothGrad", SmoothGrad), ("BayesGrad", BayesGrad),
+                       ("BayesSmoothGrad", BayesSmoothGrad)):
+    register_method(_name, lambda model, task, _method=_method: _method(_epochs(task, 25, 100)))
+register_method("Grad-CAM", lambda model, task: NodeGradCAM())
+register_method("ReFine", _refine, node_mask=False, explanation_type="phenomenon", levels=("graph",), fit=_fit_refine)
+
+
+# -- datasets ------------------------------------------------------------------------------------------------------
+DATASETS: dict[str, DatasetSpec] = {}
+"""The registered datasets, in leaderboard order (:func:`register_dataset`)."""
+
+
+def register_dataset(name: str, load: Callable, *, dropout: float = 0.1, epochs: tuple[int, int] = (300, 1000),
+                     replace: bool = False) -> DatasetSpec:
+    """Register a dataset with ground truth (see :class:`DatasetSpec`); it becomes a leaderboard column.
+
+    Raises:
+        TypeError: if ``load`` is not callable. ValueError: for a dropout outside [0, 1), epochs that are not two
+            integers >= 1, or a registered ``name`` without ``replace``.
+    """
+    if not callable(load):
+        raise TypeError(f"load={load!r} must be callable")
+    check_number(dropout, "dropout", low=0, high=1, high_open=True)
+    if len(epochs) != 2:
+        raise ValueError(f"epochs={epochs!r} must be (quick, full)")
+    for value in epochs:
+        check_number(value, "epochs", low=1, integer=True)
+    if name in DATASETS and not replace:
+        raise ValueError(f"name={name!r} is already registered; pass replace=True to replace it")
+    DATASETS[name] = DatasetSpec(name, load, dropout, tuple(epochs))
+    return DATASETS[name]
+
+
+def one_hot_atoms(dataset: GroundTruthSet) -> GroundTruthSet:
+    """``dataset`` with each graph's integer atom ids ``x [N]`` replaced by their one-hot ``[N, NUM_ATOM_IDS]``
+    (float), which a GIN and a gradient need (Tox21's graphs keep ids for notebook 03's atom embedding)."""
+    graphs = [g.clone() for g in dataset.data]
+    for g in graphs:
+        g.x = nn.functional.one_hot(g.x, NUM_ATOM_IDS).float()
+    return dataclasses.replace(dataset, data=graphs)
+
+
+#: The node GCN's hidden-layer dropout per node ground truth [ours]: the highest of 0.02, 0.05, 0.1, 0.2, 0.3
+#: whose validation accuracy (seed 0, 1,000 epochs) is within 0.02 of the best (docs/06_benchmark.md §6.2).
+NODE_DROPOUT = {"BA-Shapes": 0.05, "BA-Community": 0.3, "Tree-Cycles": 0.05, "Tree-Grid": 0.1, "Infection": 0.05}
+for _name in GROUND_TRUTHS:
+    register_dataset(_name, (lambda seed, quick, _name=_name: one_hot_atoms(load_ground_truth(_name, seed, quick)))
+                     if _name == "Tox21-Pyridine" else partial(load_ground_truth, _name),
+                     dropout=NODE_DROPOUT.get(_name, 0.1), epochs=(1000, 1000) if _name in NODE_DROPOUT else (30, 100))
+
+
+# -- models and instances ------------------------------------------------------------------------------------------
+def train_models(spec: DatasetSpec, dataset: GroundTruthSet, seed: int,
+                 quick: bool) -> tuple[dict[str, nn.Module], dict[str, float]]:
+    """The models of one dataset and seed: ``{"default": GCN or GIN, "gat": GAT (node tasks)}`` and their test
+    accuracies ``{"GCN" / "GIN" / "GAT": float in [0, 1]}``, trained through the checkpoint cache."""
+    epochs = spec.epochs[0] if quick else spec.epochs[1]
+    data = dataset.data
+    if dataset.task == "node":
+        config = TrainConfig(epochs=epochs, lr=0.01, weight_decay=0.0, patience=None)
+        gcn, report = load_or_train(
+            lambda: GCN(data.num_features, dataset.num_classes, hidden_channels=20, dropout=spec.dropout,
+                        num_layers=NUM_HOPS, input_dropout=False),
+            lambda m: train_node_classifier(m, data, config=config, progress=False),
+            name=f"benchmark-gcn-{spec.name}", key={"dataset": spec.name, "train": config.as_dict()}, seed=seed)
+        gat, gat_report = train_gat(data, "gat", seed, epochs=epochs)
+        return {"default": gcn, "gat": gat}, {"GCN": report["test_acc"], "GAT": gat_report["test_acc"]}
+    train, val, test = ([data[i] for i in index.tolist()]
+                        for index in (dataset.train_index, dataset.val_index, dataset.test_index))
+    train = oversampled(train)
+    config = TrainConfig(epochs=epochs, lr=0.01, weight_decay=0.0, patience=20, batch_size=64)
+    gin, report = load_or_train(
+        lambda: GIN(data[0].num_features, dataset.num_classes, hidden_channels=32, num_layers=NUM_HOPS),
+        lambda m: train_graph_classifier(m, train, val, test, config=config, progress=False),
+        name=f"benchmark-gin-{spec.name}", key={"dataset": spec.name, "quick": quick, "train": config.as_dict(),
+                                                "graphs": len(data), "training_graphs": len(train)}, seed=seed)
+    return {"default": gin}, {"GIN": report["test_acc"]}
+
+
+def oversampled(graphs: list[Data]) -> list[Data]:
+    """``graphs`` with each class's graphs repeated ``round(largest class / class size)`` times, so that a rare
+    class (Tox21's 5 % with pyridine) is not ignored by the classifier; balanced sets are returned unchanged."""
+    labels = [int(g.y) for g in graphs]
+    counts = {c: labels.count(c) for c in set(labels)}
+    largest = max(counts.values())
+    return [g for g, c in zip(graphs, labels) for _ in range(max(1, round(largest / counts[c])))]
+
+
+@torch.no_grad()
+def explained_instances(dataset: GroundTruthSet, model: nn.Module, seed: int, count: int) -> list[Instance]:
+    """The instances every method explains: ``count`` correctly predicted candidates (``dataset.candidates``:
+    motif nodes, each on its computation subgraph, or test graphs whose truth explains their label), drawn with
+    ``seed`` and sorted by id.
+
+    Raises:
+        ValueError: if no instance qualifies.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    data = dataset.data
+    if dataset.task == "node":
+        pred = model(data.x, data.edge_index).argmax(-1)
+        pool = dataset.candidates[pred[dataset.candidates] == data.y[dataset.candidates]]
+    else:
+        tested = set(dataset.test_index.tolist())
+        pool = torch.tensor([i for i in dataset.candidates.tolist() if i in tested
+                             and int(model(data[i].x, data[i].edge_index).argmax(-1)) == int(data[i].y)],
+                            dtype=torch.long)
+    if pool.numel() == 0:
+        raise ValueError(f"dataset {dataset.name!r}: the model predicts no candidate correctly")
+    chosen = pool[torch.randperm(pool.numel(), generator=generator)[:count]].sort().values.tolist()
+    if dataset.task == "graph":
+        return [Instance(i, data[i].x, data[i].edge_index, None, data[i].node_mask.bool(), data[i].edge_mask.bool())
+                for i in chosen]
+    out = []
+    for v in chosen:
+        subset, sub_edges, center, kept = computation_subgraph(v, NUM_HOPS, data.edge_index, data.num_nodes)
+        out.append(Instance(v, data.x[subset], sub_edges, center, data.node_mask[subset].bool(),
+                            data.edge_mask[kept].bool()))
+    return out
+
+
+# -- the run -------------------------------------------------------------------------------------------------------
+def not_applicable(reason: str) -> dict:
+    """A leaderboard cell for a method that does not apply: ``{"not_applicable": reason}``."""
+    return {"not_applicable": reason}
+
+
+def _build(spec: ExplainerSpec, models: dict, task: Task) -> tuple[Explainer | None, str | None]:
+    """The method's explainer for this dataset, or the reason it does not apply."""
+    model = models.get(spec.model)
+    if model is None:
+        return None, f"needs a {spec.model.upper()} model, and the workbook has none for {task.level} tasks"
+    if spec.requires is not None and (reason := spec.requires(model, task)) is not None:
+        return None, reason
+    try:  # PyG's Explainer connects the algorithm, which refuses settings it does not support
+        built = spec.factory(model, task)
+        if isinstance(built, ExplainerAlgorithm):
+            built = explainer_for(model, task, built)
+    except ValueError as exc:
+        return None, str(exc)
+    return built, None
+
+
+def _mask_level(explanation: Explanation, instance: Instance) -> tuple[str, Tensor, Tensor]:
+    """The mask an explanation is judged by: its edge mask against the edge truth, else its node mask against the
+    node truth."""
+    if explanation.get("edge_mask") is not None and instance.edge_truth.any():
+        return "edge", explanation.edge_mask, instance.edge_truth
+    if explanation.get("node_mask") is not None and instance.node_truth.any():
+        return "node", explanation.node_mask, instance.node_truth
+    raise ValueError("the explanation has no mask that the ground truth covers")
+
+
+def _explain(spec: ExplainerSpec, explainer: Explainer, model: nn.Module, instances: list[Instance],
+             seed: int, dataset: GroundTruthSet) -> tuple[list[Explanation], float]:
+    """Explain every instance; seconds per instance include the training of a fitted method (PGExplainer)."""
+    calls = [inst.call() for inst in instances]
+    fit_seconds = 0.0
+    if explainer.explanation_type.value == "phenomenon":  # the target is the model's own prediction
+        with torch.no_grad():
+            for call in calls:
+                call["target"] = model(call["x"], call["edge_index"]).argmax(-1)
+    if spec.fit is not None:
+        start = time.perf_counter()
+        spec.fit(explainer, calls, seed, dataset)
+        fit_seconds = time.perf_counter() - start
+    explanations, seconds = explain_and_time(explainer, [dict(call, seed=seed) for call in calls])
+    return explanations, seconds + fit_seconds / len(instances)
+
+
+def _score(explanations: list[Explanation], instances: list[Instance], model: nn.Module) -> dict:
+    """Per-seed numbers of one method: pooled and per-instance AUROC, and the truth-size fidelities (edge masks)."""
+    levels, items, fidelities = set(), [], []
+    for explanation, inst in zip(explanations, instances):
+        level, mask, truth = _mask_level(explanation, inst)
+        levels.add(level)
+        items.append(instance_scores(level, mask, truth, inst.edge_index, inst.x.size(0), index=inst.index,
+                                     num_hops=NUM_HOPS if inst.index is not None else None))
+        if level == "edge":
+            fidelities.append(truth_size_scores(model, inst.x, inst.edge_index, mask, truth, index=inst.index,
+                                                num_hops=NUM_HOPS if inst.index is not None else None))
+    auroc = groundtruth_auroc(items)
+    out = {"level": "/".join(sorted(levels)), "auroc": auroc["pooled"], "auroc_per_instance": auroc["per_instance"]}
+    if fidelities:
+        for key in ("fid+", "fid-", "unfaithfulness"):
+            out[key] = sum(f[key] for f in fidelities) / len(fidelities)
+        out["characterization"] = characterization(out["fid+"], out["fid-"])
+    return out
+
+
+@dataclass
+class BenchmarkResult:
+    """What :func:`run_benchmark` measured.
+
+    Attributes (dataset -> method -> cell, a cell being ``{"mean", "std", "n"}`` over seeds or ``{"not_applicable":
+    reason}``):
+        auroc: pooled ground-truth ROC-AUC (``level`` says whether edges or nodes were ranked).
+        auroc_per_instance: the mean of the instances' own ROC-AUCs.
+        fidelity: method -> ``{"fid+", "fid-", "characterization", "unfaithfulness"}`` cells, at the truth's size.
+        sanity: method -> the model-randomisation summary (:func:`gnnexplain.metrics.sanity.sanity_summary`) on the
+            first seed's first instances, or not applicable.
+        seconds_per_instance: wall time per explained instance (training of fitted methods included).
+        model_accuracy: dataset -> model -> test accuracy ``{"mean", "std", "n"}``.
+        truth_fidelity: dataset -> ``{"fid+", "fid-", "characterization", "unfaithfulness"}`` cells of the ground
+            truth itself taken as the explanation: a low fid+ or a high fid- says the model does not rest on it.
+        instances: dataset -> seed -> the explained instances' ids. settings: the run's settings.
+        explanations: ``{(dataset, seed, method): [Explanation]}``, ``explained``: ``{(dataset, seed):
+            [Instance]}`` and ``ground_truths``: ``{(dataset, seed): GroundTruthSet}``, for the notebook and its
+            explorer (not serialised).
+    """
+
+    auroc: dict = field(default_factory=dict)
+    auroc_per_instance: dict = field(default_factory=dict)
+    fidelity: dict = field(default_factory=dict)
+    sanity: dict = field(default_factory=dict)
+    seconds_per_instance: dict = field(default_factory=dict)
+    model_accuracy: dict = field(default_factory=dict)
+    truth_fidelity: dict = field(default_factory=dict)
+    instances: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+    explanations: dict = field(default_factory=dict, repr=False)
+    explained: dict = field(default_factory=dict, repr=False)
+    ground_truths: dict = field(default_factory=dict, repr=False)
+
+    def to_json(self) -> dict:
+        """The results JSON (issue 24): ``auroc``, ``auroc_per_instance``, ``fidelity``, ``sanity``,
+        ``seconds_per_instance``, ``model_accuracy``, ``truth_fidelity``, ``instances`` and ``settings``, all plain
+        JSON types, and ``quick`` (the notebooks' common key)."""
+        return {**{key: getattr(self, key) for key in ("auroc", "auroc_per_instance", "fidelity", "sanity",
+                                                       "seconds_per_instance", "model_accuracy", "truth_fidelity",
+                                                       "instances", "settings")},
+                "quick": self.settings.get("quick")}
+
+    def save(self, out_dir) -> object:
+        """Write :meth:`to_json` to ``<out_dir>/results/06_benchmark.json`` and return the path."""
+        from gnnexplain.results import save_results
+
+        return save_results(self.to_json(), notebook="06_benchmark", out_dir=out_dir)
+
+    def leaderboard(self, metric: str = "auroc", *, digits: int = 3):
+        """The leaderboard as a pandas ``DataFrame``: one row per method, one column per dataset, each cell
+        ``"mean ± std"`` or ``"n/a: <reason>"``.
+
+        Args:
+            metric: one of :data:`METRICS`. digits: decimals shown, >= 0.
+        Raises:
+            ValueError: for an unknown ``metric`` or bad ``digits``.
+        """
+        import pandas as pd
+
+        if metric not in METRICS:
+            raise ValueError(f"metric={metric!r}; allowed: {', '.join(METRICS)}")
+        check_number(digits, "digits", low=0, integer=True)
+        table = self.fidelity if metric in FIDELITY_KEYS else getattr(self, metric)
+        rows = {}
+        for dataset, methods in table.items():
+            for method, cell in methods.items():
+                if metric in FIDELITY_KEYS and "not_applicable" not in cell:
+                    cell = cell[metric]
+                rows.setdefault(method, {})[dataset] = (f"n/a: {cell['not_applicable']}" if "not_applicable" in cell
+                                                        else f"{cell['mean']:.{digits}f} ± {cell['std']:.{digits}f}")
+        return pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(table))
+
+
+def _cell(values: list[float], reason: str) -> dict:
+    """mean ± std over seeds of the finite values, or not applicable with ``reason`` when there are none."""
+    finite = [v for v in values if not math.isnan(v)]
+    return mean_std(finite) if finite else not_applicable(reason)
+
+
+def _check_names(names, registry: dict, what: str) -> list[str]:
+    names = list(registry) if names is None else ([names] if isinstance(names, str) else list(names))
+    unknown = [n for n in names if n not in registry]
+    if not names or unknown or len(set(names)) != len(names):
+        raise ValueError(f"{what}={names!r}: needs distinct registered names; unknown {unknown}; allowed: "
+                         f"{', '.join(registry)}")
+    return names
+
+
+def run_benchmark(explainers: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
+                  seeds: Sequence[int] = (0,), *, quick: bool = False, num_instances: int | None = None,
+                  sanity_instances: int | None = None) -> BenchmarkResult:
+    """Run the one protocol: every method of ``explainers`` on every dataset of ``datasets`` for every seed.
+
+    Args:
+        explainers: registered method names (:data:`EXPLAINERS`); ``None``: all, in registration order.
+        datasets: registered dataset names (:data:`DATASETS`); ``None``: all.
+        seeds: distinct integers >= 0, at least one: each generates the data, trains the models, draws the
+            instances and seeds the explainers; cells are mean ± std over them.
+        quick: reduced settings (fewer graphs, epochs and instances).
+        num_instances: explained instances per dataset and seed, >= 1 (default 8 quick, 30 full).
+        sanity_instances: instances of the first seed given the model-randomisation test, >= 1 (default 1 quick, 5
+            full); the test runs under the seeds ``seeds[0]`` and ``seeds[0] + 1``.
+    Returns:
+        A :class:`BenchmarkResult`.
+    Raises:
+        ValueError: for an unknown or repeated name, no seed, repeated seeds, or a count < 1.
+        TypeError: for a seed or count that is not an integer.
+    """
+    explainers = _check_names(explainers, EXPLAINERS, "explainers")
+    datasets = _check_names(datasets, DATASETS, "datasets")
+    seeds = [check_number(s, "seeds", low=0, integer=True) for s in seeds]
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds={seeds!r} must hold at least one seed, without repeats")
+    num_instances = check_number((8 if quick else 30) if num_instances is None else num_instances,
+                                 "num_instances", low=1, integer=True)
+    sanity_instances = check_number((1 if quick else 5) if sanity_instances is None else sanity_instances,
+                                    "sanity_instances", low=1, integer=True)
+    result = BenchmarkResult(settings={"explainers": explainers, "datasets": datasets, "seeds": seeds,
+                                       "quick": bool(quick), "num_instances": num_instances,
+                                       "sanity_instances": sanity_instances, "num_hops": NUM_HOPS})
+    for name in datasets:
+        _run_dataset(result, DATASETS[name], explainers, seeds, quick, num_instances, sanity_instances)
+    return result
+
+
+def _run_dataset(result: BenchmarkResult, spec: DatasetSpec, explainers: list[str], seeds: list[int], quick: bool,
+                 num_instances: int, sanity_instances: int) -> None:
+    per_seed, accuracy, reasons, truth_runs = {m: [] for m in explainers}, {}, {}, []
+    result.instances[spec.name] = {}
+    for seed in seeds:
+        dataset = result.ground_truths[spec.name, seed] = spec.load(seed, quick)
+        models, acc = train_models(spec, dataset, seed, quick)
+        for label, value in acc.items():
+            accuracy.setdefault(label, []).append(value)
+        instances = explained_instances(dataset, models["default"], seed, num_instances)
+        result.instances[spec.name][str(seed)] = [inst.id for inst in instances]
+        result.explained[spec.name, seed] = instances
+        truth_runs.append(_truth_fidelity(instances, models["default"]))
+        for method in explainers:
+            method_spec = EXPLAINERS[method]
+            task = Task(spec.name, dataset.task, NUM_HOPS, {"default": "GCN" if dataset.task == "node" else "GIN",
+                                                            "gat": "GAT"}[method_spec.model], quick)
+            explainer, reason = _build(method_spec, models, task)
+            if explainer is None:
+                reasons[method] = reason
+                continue
+            explanations, seconds = _explain(method_spec, explainer, explainer.model, instances, seed, dataset)
+            result.explanations[spec.name, seed, method] = explanations
+            per_seed[method].append({**_score(explanations, instances, explainer.model), "seconds": seconds})
+            if seed == seeds[0]:
+                result.sanity.setdefault(spec.name, {})[method] = _sanity(method_spec, explainer, instances,
+                                                                          sanity_instances, seed, dataset)
+    result.model_accuracy[spec.name] = {label: mean_std(values) for label, values in accuracy.items()}
+    result.truth_fidelity[spec.name] = {key: _cell([r[key] for r in truth_runs], "no finite value") for key in FIDELITY_KEYS}
+    for key in ("auroc", "auroc_per_instance", "seconds_per_instance", "fidelity"):
+        getattr(result, key)[spec.name] = {}
+    for method in explainers:
+        runs = per_seed[method]
+        if not runs:
+            cell = not_applicable(reasons[method])
+            for key in ("auroc", "auroc_per_instance", "seconds_per_instance", "fidelity", "sanity"):
+                getattr(result, key).setdefault(spec.name, {})[method] = cell
+            continue
+        level = runs[0]["level"]
+        result.auroc[spec.name][method] = {**mean_std([r["auroc"] for r in runs]), "level": level}
+        result.auroc_per_instance[spec.name][method] = {
+            **_cell([r["auroc_per_instance"] for r in runs], "no instance holds both classes of ground truth"),
+            "level": level}
+        result.seconds_per_instance[spec.name][method] = mean_std([r["seconds"] for r in runs])
+        result.fidelity[spec.name][method] = (
+            {key: mean_std([r[key] for r in runs]) for key in FIDELITY_KEYS} if "fid+" in runs[0] else
+            not_applicable(f"fidelity at the truth's size keeps the top-k edges; {method} gives a {level} mask"))
+
+
+def _truth_fidelity(instances: list[Instance], model: nn.Module) -> dict:
+    """The fidelities of the ground truth itself as the explanation (its edges kept or removed): how much the
+    model's prediction rests on the planted truth (Faber et al., KDD 2021)."""
+    scores = [truth_size_scores(model, inst.x, inst.edge_index, inst.edge_truth.float(), inst.edge_truth,
+                                index=inst.index, num_hops=NUM_HOPS if inst.index is not None else None)
+              for inst in instances]
+    out = {key: sum(s[key] for s in scores) / len(scores) for key in ("fid+", "fid-", "unfaithfulness")}
+    return {**out, "characterization": characterization(out["fid+"], out["fid-"])}
+
+
+def _sanity(spec: ExplainerSpec, explainer: Explainer, instances: list[Instance], count: int, seed: int,
+            dataset: GroundTruthSet) -> dict:
+    """The model-randomisation test on the first ``count`` instances (PGExplainer refitted on each random model)."""
+    chosen = instances[:count]
+    calls = [inst.call() for inst in chosen]
+    if explainer.explanation_type.value == "phenomenon":
+        with torch.no_grad():
+            for call in calls:
+                call["target"] = explainer.model(call["x"], call["edge_index"]).argmax(-1)
+    fit = None if spec.fit is None else {spec.name: lambda e: spec.fit(e, calls, seed, dataset)}
+    return sanity_checks({spec.name: explainer}, calls, seeds=(seed, seed + 1), fit=fit)[spec.name]
+
+
+def disagreements(result: BenchmarkResult, fidelity: str = "fid+", *, margin: float = 0.1) -> list[dict]:
+    """Where ground-truth AUROC and fidelity order two methods oppositely (Faber et al., KDD 2021): on one
+    dataset, method ``a`` beats ``b`` by more than ``margin`` in AUROC while ``b`` beats ``a`` by more than
+    ``margin`` in ``fidelity`` (for ``fid-`` and ``unfaithfulness``, lower is better).
+
+    Args:
+        result: a :class:`BenchmarkResult`. fidelity: one of :data:`FIDELITY_KEYS`. margin: >= 0.
+    Returns:
+        ``[{"dataset", "truth_prefers", "model_prefers", "auroc": (a, b), fidelity: (a, b)}]`` (means).
+    Raises:
+        ValueError: for an unknown ``fidelity`` or a negative ``margin``.
+    """
+    if fidelity not in FIDELITY_KEYS:
+        raise ValueError(f"fidelity={fidelity!r}; allowed: {', '.join(FIDELITY_KEYS)}")
+    check_number(margin, "margin", low=0)
+    sign = -1 if fidelity in ("fid-", "unfaithfulness") else 1
+    out = []
+    for dataset, methods in result.fidelity.items():
+        scored = {m: (result.auroc[dataset][m]["mean"], cell[fidelity]["mean"]) for m, cell in methods.items()
+                  if "not_applicable" not in cell}
+        for a, (auroc_a, fid_a) in scored.items():
+            for b, (auroc_b, fid_b) in scored.items():
+                if auroc_a - auroc_b > margin and sign * (fid_b - fid_a) > margin:
+                    out.append({"dataset": dataset, "truth_prefers": a, "model_prefers": b,
+                                "auroc": (auroc_a, auroc_b), fidelity: (fid_a, fid_b)})
+    return out

@@ -28,15 +28,16 @@ _MASK_ATTRS = ("_edge_mask", "_loop_mask")
 
 
 
-def reset_explain_state(model: torch.nn.Module) -> torch.nn.Module:
+def reset_explain_state(model: torch.nn.Module, modules: list[nn.Module] | None = None) -> torch.nn.Module:
     """Remove every explanation mask that PyG explainers leave on ``model``'s message-passing layers.
 
     Args:
         model: any module; its ``MessagePassing`` submodules are cleaned in place.
+        modules: ``list(model.modules())`` when the caller has listed them already.
     Returns:
         ``model``, for chaining.
     """
-    for module in model.modules():
+    for module in model.modules() if modules is None else modules:
         if isinstance(module, MessagePassing):
             if module.explain is True:
                 module.explain = None
@@ -48,11 +49,12 @@ def reset_explain_state(model: torch.nn.Module) -> torch.nn.Module:
 
 
 @contextmanager
-def eval_mode(model: nn.Module):
+def eval_mode(model: nn.Module, modules: list[nn.Module] | None = None):
     """Run the block with ``model`` in eval mode and restore its mode after it, as PyG's ``Explainer`` does
     (``model.eval()``, then ``model.train(model.training)``), but switch only when some module is in training
-    mode: a whole-model switch visits every module (~80 µs for NFP's 43), four times per PyG explanation call."""
-    if not any(module.training for module in model.modules()):
+    mode: a whole-model switch visits every module (~80 µs for NFP's 43), four times per PyG explanation call.
+    ``modules``: ``list(model.modules())`` when the caller has listed them already."""
+    if not any(module.training for module in (model.modules() if modules is None else modules)):
         yield model
         return
     training = model.training
@@ -95,7 +97,10 @@ class SafeExplainer(Explainer):
         self._check_inputs(args, kwargs)
         if seed is not None:
             check_number(seed, "seed", low=0, integer=True)
-        reset_explain_state(self.model)
+        # One walk of the module tree for the cleaning before and after and the mode check (explainers do not add
+        # modules to the model).
+        modules = list(self.model.modules())
+        reset_explain_state(self.model, modules)
         # On CPU, fork and seed the CPU generator alone: torch.manual_seed also (lazily) seeds every accelerator
         # backend, which costs more than a small explanation.
         x = args[0] if args else kwargs["x"]  # model and inputs share a device
@@ -106,12 +111,12 @@ class SafeExplainer(Explainer):
                     torch.default_generator.manual_seed(seed)
                 elif seed is not None:
                     torch.manual_seed(seed)
-                return self._explain(*args, **kwargs)
+                return self._explain(modules, *args, **kwargs)
         finally:
-            reset_explain_state(self.model)
+            reset_explain_state(self.model, modules)
 
-    def _explain(self, x: Tensor, edge_index: Tensor, *, target: Tensor | None = None, index=None,
-                 **kwargs) -> Explanation:
+    def _explain(self, modules: list[nn.Module], x: Tensor, edge_index: Tensor, *, target: Tensor | None = None,
+                 index=None, **kwargs) -> Explanation:
         """PyG's ``Explainer.__call__`` (torch-geometric 2.8) for a homogeneous graph, with one :func:`eval_mode`."""
         prediction = None
         if self.explanation_type == ExplanationType.phenomenon and target is None:
@@ -122,7 +127,7 @@ class SafeExplainer(Explainer):
                           f"'{self.explanation_type.value}'", stacklevel=3)
         if isinstance(index, int):
             index = torch.tensor([index])
-        with eval_mode(self.model):
+        with eval_mode(self.model, modules):
             if self.explanation_type == ExplanationType.model:
                 prediction = self.get_prediction(x, edge_index, **kwargs)
                 target = self.get_target(prediction)

@@ -207,6 +207,38 @@ def test_bayesgrad_samples_dropout_and_restores_modes():
     assert torch.allclose(ucb.node_mask.view(-1), bayes.node_mean + bayes.node_std)
 
 
+def test_target_given_equals_the_model_type_call_and_the_model_is_switched_only_when_needed(monkeypatch):
+    torch.manual_seed(0)
+    model, g = NFP(hidden_channels=8, num_layers=2, dropout=0.5).eval(), graph()
+    inputs = dict(x=g.x, edge_index=g.edge_index, edge_type=g.edge_type, seed=3)
+    as_model = saliency_explainer(model, "BayesGrad", num_samples=20)
+    given = saliency_explainer(model, "BayesGrad", num_samples=20, explanation_type="phenomenon")
+    first = as_model(**inputs)
+    with torch.no_grad():
+        assert torch.equal(first.prediction, model(g.x, g.edge_index, g.edge_type))
+    assert torch.equal(first.target, (first.prediction > 0).long().view(-1))
+    second = given(target=first.target, **inputs)
+    assert torch.equal(second.node_mask, first.node_mask) and "prediction" not in second
+    with pytest.raises(ValueError, match="target"):
+        given(**inputs)
+    with pytest.raises(ValueError, match="explanation_type='reason'"):
+        saliency_explainer(model, "BayesGrad", explanation_type="reason")
+    switched = []
+
+    def train(self, mode=True):
+        switched.append(mode)
+        return torch.nn.Module.train(self, mode)
+
+    monkeypatch.setattr(NFP, "train", train)
+    as_model(**inputs)
+    assert switched == []  # in eval mode already: only BayesGrad's dropout modules are switched
+    model.train()
+    switched.clear()
+    third = as_model(**inputs)  # explained in eval mode, once, and given its training mode back
+    assert torch.equal(third.node_mask, first.node_mask) and switched == [False, True]
+    assert all(m.training for m in model.modules())
+
+
 def test_batched_samples_equal_looped_passes():
     torch.manual_seed(0)
     model, g = NFP(hidden_channels=8, num_layers=2).eval(), graph()

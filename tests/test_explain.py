@@ -83,6 +83,24 @@ def test_safe_explainer_is_seeded_and_leaves_the_global_rng_alone(setup):
     assert torch.equal(a.edge_mask, b.edge_mask) and not torch.equal(a.edge_mask, c.edge_mask)
 
 
+@pytest.mark.parametrize("training", [False, True])
+def test_safe_explainer_gives_pyg_explainers_explanation(setup, training):
+    model, data = setup
+    model.train(training)  # GCN has dropout: the explanation must run in eval mode, and the mode come back
+    settings = dict(explanation_type="model", node_mask_type="attributes", edge_mask_type="object",
+                    model_config=CFG, threshold_config=dict(threshold_type="topk", value=5))
+    explanations = []
+    for explainer_class in (Explainer, SafeExplainer):
+        torch.manual_seed(0)
+        explanations.append(explainer_class(model, GNNExplainer(epochs=5), **settings)(data.x, data.edge_index,
+                                                                                       index=2))
+        assert all(m.training == training for m in model.modules())
+    pyg, safe = explanations
+    assert sorted(safe.keys()) == sorted(pyg.keys()) and safe._model_args == pyg._model_args
+    for key in pyg.keys():
+        assert torch.equal(safe[key], pyg[key]), key
+
+
 @pytest.mark.parametrize("method", NODE_METHODS)
 def test_node_methods_return_masks_of_the_documented_shapes(setup, method):
     model, data = setup

@@ -121,22 +121,27 @@ def table1_methods(num_samples: int, *, sigma: float = SIGMA) -> dict[str, dict]
 
 
 def saliency_explainer(model: torch.nn.Module, method: str, *, mode: str = "binary_classification",
-                       **options) -> SafeExplainer:
+                       explanation_type: str = "model", **options) -> SafeExplainer:
     """A :class:`SafeExplainer` running one of :data:`METHODS` on a molecule model with raw outputs.
 
     Args:
         model: a model with ``embed`` and ``forward_from_embedding``.
         method: ``"VanillaGrad"``, ``"SmoothGrad"``, ``"BayesGrad"`` or ``"BayesSmoothGrad"``.
         mode: ``"binary_classification"`` or ``"regression"``.
+        explanation_type: ``"model"`` (the notebook's: PyG first runs the model on the graph for the prediction and
+            its class) or ``"phenomenon"`` (the caller gives ``target``; no extra forward pass).
         **options: the arguments of :class:`EmbeddingSaliency` (``num_samples``, ``sigma``, ...).
     Raises:
-        ValueError: for an unknown method or bad options. TypeError: for a model without ``embed``.
+        ValueError: for an unknown method or explanation type, or bad options. TypeError: for a model without
+            ``embed``.
     """
     if method not in ALGORITHMS:
         raise ValueError(f"unknown method={method!r}; allowed: {', '.join(METHODS)}")
+    if explanation_type not in ("model", "phenomenon"):
+        raise ValueError(f"explanation_type={explanation_type!r}; allowed: model, phenomenon")
     check_embedding_model(model)
-    return SafeExplainer(model, ALGORITHMS[method](**options), explanation_type="model", node_mask_type="object",
-                         edge_mask_type=None,
+    return SafeExplainer(model, ALGORITHMS[method](**options), explanation_type=explanation_type,
+                         node_mask_type="object", edge_mask_type=None,
                          model_config=dict(mode=mode, task_level="graph", return_type="raw"))
 
 

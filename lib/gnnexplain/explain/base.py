@@ -14,6 +14,7 @@ Two kinds of requirement (docs/conventions.md §0.3):
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import torch
@@ -48,7 +49,15 @@ def message_passing_layers(model: torch.nn.Module) -> list[MessagePassing]:
 
 
 def takes_argument(function, name: str) -> bool:
-    """Whether ``function`` (e.g. a model's ``forward``) accepts a keyword argument ``name`` (or ``**kwargs``)."""
+    """Whether ``function`` (e.g. a model's ``forward``) accepts a keyword argument ``name`` (or ``**kwargs``).
+
+    The answer is cached per plain function (a bound method's ``__func__``): its signature cannot change, and
+    reading it costs more than a small explanation's other checks together."""
+    return _takes_argument(getattr(function, "__func__", function), name)
+
+
+@functools.lru_cache(maxsize=256)
+def _takes_argument(function, name: str) -> bool:
     params = inspect.signature(function).parameters
     return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 

@@ -54,11 +54,17 @@ def reduce_gradient(grad: Tensor, reduction: str) -> Tensor:
     raise ValueError(f"unknown reduction={reduction!r}; allowed: {', '.join(REDUCTIONS)}")
 
 
-def dropout_requirement(model: torch.nn.Module) -> str | None:
+def dropout_modules(model: torch.nn.Module) -> list[torch.nn.Module]:
+    """The ``torch.nn.Dropout*`` modules of ``model`` (those MC dropout switches on), in registration order."""
+    return [m for m in model.modules() if isinstance(m, torch.nn.modules.dropout._DropoutNd)]
+
+
+def dropout_requirement(model: torch.nn.Module, drops: list[torch.nn.Module] | None = None) -> str | None:
     """Why MC dropout (BayesGrad) cannot sample ``model``, or ``None``: it needs a ``torch.nn.Dropout*``
     module with p > 0. Functional dropout (``F.dropout`` inside ``forward``) cannot be switched on alone, without
-    putting the whole model (BatchNorm included) in training mode, so it does not count."""
-    drops = [m for m in model.modules() if isinstance(m, torch.nn.modules.dropout._DropoutNd)]
+    putting the whole model (BatchNorm included) in training mode, so it does not count. ``drops``: the model's
+    :func:`dropout_modules`, when the caller has listed them already."""
+    drops = dropout_modules(model) if drops is None else drops
     if not drops:
         return ("has no torch.nn.Dropout module, and BayesGrad samples dropout masks; use VanillaGrad/SmoothGrad "
                 "or add dropout to the model")
@@ -72,20 +78,23 @@ def dropout_requirement(model: torch.nn.Module) -> str | None:
 def dropout_only(model: torch.nn.Module, enabled: bool):
     """Within the block, switch ONLY ``torch.nn.Dropout*`` modules to train mode (MC dropout).
 
-    BatchNorm and everything else stays as it was; all modes are restored on exit.
+    BatchNorm and everything else stays as it was; all modes are restored on exit. With ``enabled=False`` nothing
+    is switched.
 
     Raises:
         ValueError: if ``enabled`` and ``model`` has no dropout module with p > 0 (:func:`dropout_requirement`).
     """
-    reason = dropout_requirement(model) if enabled else None
+    if not enabled:
+        yield
+        return
+    drops = dropout_modules(model)
+    reason = dropout_requirement(model, drops)
     if reason is not None:
         raise ValueError(f"BayesGrad cannot sample {type(model).__name__}: {reason}")
-    drops = [m for m in model.modules() if isinstance(m, torch.nn.modules.dropout._DropoutNd)]
     before = [m.training for m in drops]
     try:
-        if enabled:
-            for m in drops:
-                m.train(True)
+        for m in drops:
+            m.train(True)
         yield
     finally:
         for m, mode in zip(drops, before):

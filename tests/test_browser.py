@@ -183,8 +183,10 @@ def _change(control, attempt: int) -> bool:
         return True
     handle = control.locator(".noUi-handle")
     if handle.count():
-        handle.first.focus()
-        handle.first.press("ArrowLeft" if attempt % 2 else "ArrowRight")
+        handle = handle.first
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        handle.focus()
+        handle.press("ArrowLeft" if at_max != (attempt % 2 == 1) else "ArrowRight")  # away from the end first
         return True
     field = control.locator("input").first
     value = field.input_value()

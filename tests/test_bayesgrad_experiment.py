@@ -264,8 +264,11 @@ def test_explorer_draws_mean_and_std():
     box = saliency_explorer({"GGNN": (model, "binary_classification")}, [g], [mol], molecule="0")
     controls, panes = box.children[0].children, box.children[1].children
     assert [c.description for c in controls[:3]] == ["index/SMILES", "model", "method"]
-    assert len(panes) == 2 and "BayesGrad mean: #0" in panes[0].value and "std over 40 samples" in panes[1].value
+    def shown(pane):  # the HTML an explorer pane (an Output widget) displays
+        return pane.outputs[0]["data"]["text/html"]
+
+    assert len(panes) == 2 and "BayesGrad mean: #0" in shown(panes[0]) and "std over 40 samples" in shown(panes[1])
     controls[2].value = "VanillaGrad"     # M is forced to 1
-    assert "std over 1 samples" in box.children[1].children[1].value
+    assert "std over 1 samples" in shown(box.children[1].children[1])
     controls[0].value = "C1CC("            # an invalid SMILES is shown as a message
-    assert "invalid SMILES" in box.children[1].children[0].value
+    assert "invalid SMILES" in shown(box.children[1].children[0])

@@ -397,3 +397,10 @@ def test_graphmask_leaves_the_model_trainable_for_the_next_method():
     assert all(p.requires_grad for p in model.parameters())  # PyG's GraphMask froze them
     gradcam = bench.EXPLAINERS["Grad-CAM"].factory(model, task)
     assert gradcam(data.x, data.edge_index, index=30, seed=0).node_mask.shape == (42, 1)
+
+
+def test_methods_explained_lists_the_methods_that_ran_on_a_dataset_and_seed():
+    from gnnexplain.experiments.benchmark import BenchmarkResult
+
+    result = BenchmarkResult(explanations={("A", 0, "x"): [], ("B", 0, "y"): [], ("A", 1, "z"): [], ("A", 0, "w"): []})
+    assert result.methods_explained("A", 0) == ["x", "w"] and result.methods_explained("C", 0) == []

@@ -524,6 +524,11 @@ class BenchmarkResult:
                                                        "instances", "settings")},
                 "quick": self.settings.get("quick")}
 
+    def methods_explained(self, dataset: str, seed: int) -> list[str]:
+        """The methods with explanations on ``dataset`` under ``seed``, in the order they ran (an explorer's
+        choices: the others do not apply there)."""
+        return [m for (d, s, m) in self.explanations if d == dataset and s == seed]
+
     def save(self, out_dir) -> object:
         """Write :meth:`to_json` to ``<out_dir>/results/06_benchmark.json`` and return the path."""
         from gnnexplain.results import save_results

@@ -379,6 +379,10 @@ def test_figures_of_a_result(result):
     pair = figures.mask_beside_truth(inst, result.explanations["TinyNodes", 0, "Saliency"][0], method="Saliency",
                                      dataset="TinyNodes")
     assert len(pair) == 2 and "ground truth" in pair[1].layout.title.text
+    assert "check not run" in pair[0].layout.title.text
+    failing = figures.mask_beside_truth(inst, result.explanations["TinyNodes", 0, "Saliency"][0], method="Saliency",
+                                        dataset="TinyNodes", sanity={"passes": False})
+    assert "fails the model-randomisation check" in failing[0].layout.title.text
     with pytest.raises(ValueError, match="metric="):
         figures.leaderboard_heatmap(result, "fid+")
     with pytest.raises(ValueError, match="fidelity="):

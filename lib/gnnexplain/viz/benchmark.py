@@ -3,6 +3,7 @@ explanation's mask beside the ground truth (docs/06_benchmark.md)."""
 
 from __future__ import annotations
 
+from gnnexplain.metrics.sanity import FAILS_NOTE, PASSES_NOTE
 from gnnexplain.viz.graph import explanation_figure
 
 
@@ -100,13 +101,22 @@ def auroc_against_fidelity(result, fidelity: str = "fid+"):
     return fig
 
 
-def mask_beside_truth(instance, explanation, *, method: str, dataset: str) -> list:
+def sanity_note(sanity: dict | None) -> str:
+    """A method's model-randomisation verdict on a dataset (``result.sanity[dataset].get(method)``) in words."""
+    if not sanity or "passes" not in sanity:
+        return "model-randomisation check not run"
+    return PASSES_NOTE if sanity["passes"] else FAILS_NOTE
+
+
+def mask_beside_truth(instance, explanation, *, method: str, dataset: str, sanity: dict | None = None) -> list:
     """Two drawings of one explained instance: the method's mask and the ground truth, same layout.
 
     Args:
         instance: a :class:`gnnexplain.experiments.benchmark.Instance` (its graph, explained node, truth).
         explanation: the method's ``Explanation`` of it (``edge_mask [e]`` or ``node_mask``).
         method, dataset: names for the titles.
+        sanity: the method's sanity entry on the dataset; its verdict goes in the mask's title
+            (:func:`sanity_note`).
     Returns:
         ``[mask figure, truth figure]`` (plotly).
     """
@@ -117,5 +127,6 @@ def mask_beside_truth(instance, explanation, *, method: str, dataset: str) -> li
     mask = Data(**graph, edge_mask=explanation.get("edge_mask"), node_mask=explanation.get("node_mask"))
     truth = Data(**graph, edge_mask=instance.edge_truth.float(), node_mask=instance.node_truth.float())
     where = f"node {instance.id}" if instance.index is not None else f"graph {instance.id}"
-    return [explanation_figure(mask, index=instance.index, hops=hops, title=f"{method}: {dataset}, {where}"),
+    return [explanation_figure(mask, index=instance.index, hops=hops,
+                               title=f"{method}: {dataset}, {where} — {sanity_note(sanity)}"),
             explanation_figure(truth, index=instance.index, hops=hops, title=f"ground truth: {dataset}, {where}")]

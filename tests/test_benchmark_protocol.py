@@ -383,6 +383,15 @@ def test_figures_of_a_result(result):
     failing = figures.mask_beside_truth(inst, result.explanations["TinyNodes", 0, "Saliency"][0], method="Saliency",
                                         dataset="TinyNodes", sanity={"passes": False})
     assert "fails the model-randomisation check" in failing[0].layout.title.text
+    draw = figures.benchmark_drawer(result, 0)
+    drawn = draw("TinyNodes", "Saliency", 0)  # the pair above, titled with the result's own verdict
+    verdict = figures.sanity_note(result.sanity["TinyNodes"].get("Saliency"))
+    assert drawn[0].layout.title.text == f"Saliency: TinyNodes, node {inst.id} — {verdict}"
+    assert drawn[1].layout.title.text == pair[1].layout.title.text
+    with pytest.raises(ValueError, match="does not apply"):
+        draw("TinyGraphs", "NAM", 0)
+    with pytest.raises(IndexError, match="instance="):
+        draw("TinyNodes", "Saliency", 10_000)
     with pytest.raises(ValueError, match="metric="):
         figures.leaderboard_heatmap(result, "fid+")
     with pytest.raises(ValueError, match="fidelity="):

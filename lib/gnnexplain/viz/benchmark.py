@@ -130,3 +130,27 @@ def mask_beside_truth(instance, explanation, *, method: str, dataset: str, sanit
     return [explanation_figure(mask, index=instance.index, hops=hops,
                                title=f"{method}: {dataset}, {where} — {sanity_note(sanity)}"),
             explanation_figure(truth, index=instance.index, hops=hops, title=f"ground truth: {dataset}, {where}")]
+
+
+def benchmark_drawer(result, seed: int):
+    """The draw function of notebook 06's explorer: ``draw(dataset, method, instance)`` ->
+    :func:`mask_beside_truth` of the method's explanation of the ``instance``-th explained instance of ``dataset``
+    under ``seed``, its title carrying the method's sanity verdict there.
+
+    Args:
+        result: a :class:`gnnexplain.experiments.benchmark.BenchmarkResult`. seed: one of its seeds.
+    Returns:
+        The draw function; it raises ValueError for a method that does not apply to the dataset (with the reason)
+        and IndexError for an instance outside ``0 .. n - 1``.
+    """
+    def draw(dataset: str, method: str, instance: int) -> list:
+        instances = result.explained[dataset, seed]
+        if (dataset, seed, method) not in result.explanations:
+            raise ValueError(f"{method} does not apply to {dataset}: "
+                             f"{result.auroc[dataset][method]['not_applicable']}")
+        if not 0 <= instance < len(instances):
+            raise IndexError(f"instance={instance}; allowed: 0 .. {len(instances) - 1}")
+        return mask_beside_truth(instances[instance], result.explanations[dataset, seed, method][instance],
+                                 method=method, dataset=dataset, sanity=result.sanity[dataset].get(method))
+
+    return draw

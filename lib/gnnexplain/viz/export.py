@@ -14,22 +14,27 @@ import warnings
 from pathlib import Path
 
 from gnnexplain.validation import check_file_name
-from gnnexplain.viz.plotlyjs import needs_full, plotlyjs
+from gnnexplain.viz.plotlyjs import needs_full, plotlyjs, plotlyjs_name
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 NO_BROWSER_HINT = "install Chrome/Chromium (`make browser`, Debian's chromium) or set BROWSER_PATH"
 _static = {"notice_shown": False, "server": False}
+_written_plotlyjs: set[Path] = set()
 
 
 def _write_plotlyjs(folder: Path, fig_dict: dict) -> str:
     """Write the plotly.js the figure needs (:func:`gnnexplain.viz.plotlyjs.plotlyjs`) into ``folder`` unless the
-    same file is already there; return its name."""
-    name, script = plotlyjs(full=needs_full(fig_dict))
-    path = folder / name
+    same file is already there; return its name. Checked once per file and process (it is read only then)."""
+    full = needs_full(fig_dict)
+    path = folder / plotlyjs_name(full=full)
+    if path in _written_plotlyjs and path.exists():
+        return path.name
+    name, script = plotlyjs(full=full)
     if not path.exists() or path.stat().st_size != len(script.encode()):
         tmp = path.with_suffix(".tmp")
         tmp.write_text(script)
         tmp.replace(path)
+    _written_plotlyjs.add(path)
     return name
 
 

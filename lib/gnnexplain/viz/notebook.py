@@ -10,7 +10,7 @@ notebook by :func:`setup_notebook`, so the HTML works offline.
 
 from __future__ import annotations
 
-from gnnexplain.viz.plotlyjs import FULL_NAME, needs_full, plotlyjs
+from gnnexplain.viz.plotlyjs import FULL_NAME, needs_full, plotlyjs, plotlyjs_name
 
 RENDERER = "gnnexplain"
 
@@ -29,7 +29,7 @@ def _plotly_renderer_class():
         def to_mimebundle(self, fig_dict):
             bundle = self._json.to_mimebundle(fig_dict)
             html = to_html(fig_dict, include_plotlyjs=False, include_mathjax=False, full_html=False, validate=False)
-            if needs_full(fig_dict) and plotlyjs()[0] != FULL_NAME:
+            if needs_full(fig_dict) and plotlyjs_name() != FULL_NAME:  # a file check, not a 1.5 MB read
                 html = f"<script>{plotlyjs(full=True)[1]}</script>{html}"
             bundle["text/html"] = html
             return bundle

@@ -42,15 +42,20 @@ def needs_full(fig_dict: dict) -> bool:
     return any(trace.get("type", "scatter") not in CARTESIAN_TRACES for trace in fig_dict.get("data", ()))
 
 
+def plotlyjs_name(*, full: bool = False) -> str:
+    """The file name of the plotly.js to load (:data:`CARTESIAN_NAME` when the cartesian bundle is installed and
+    ``full`` is false, else :data:`FULL_NAME`), without reading it."""
+    return CARTESIAN_NAME if not full and cartesian_path().is_file() else FULL_NAME
+
+
 def plotlyjs(*, full: bool = False) -> tuple[str, str]:
-    """``(file name, script)`` of the plotly.js to load: the cartesian bundle when installed and ``full`` is
-    false, else plotly.py's full bundle."""
-    path = cartesian_path()
-    if not full and path.is_file():
-        return CARTESIAN_NAME, path.read_text()
+    """``(file name, script)`` of the plotly.js to load (:func:`plotlyjs_name`)."""
+    name = plotlyjs_name(full=full)
+    if name == CARTESIAN_NAME:
+        return name, cartesian_path().read_text()
     from plotly.offline import get_plotlyjs
 
-    return FULL_NAME, get_plotlyjs()
+    return name, get_plotlyjs()
 
 
 def install_cartesian(npm: str | None = None) -> Path:

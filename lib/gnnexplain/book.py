@@ -58,6 +58,7 @@ def readme_table(readme: str, available: set[str]) -> str:
     body = readme[start + len(NOTEBOOK_TABLE):]
     end = body.find("\n## ")
     section = body if end < 0 else body[:end]
+
     def link(match: re.Match) -> str:
         stem = match.group(1)
         return f"| [{stem}]({stem}.ipynb) |" if stem in available else match.group(0)
@@ -80,11 +81,9 @@ def run_summary(out: Path, notebooks: list[Path]) -> str:
     return f"Built from a **{mode}** run{note}, seed {seed}, that ended {ended[:19].replace('T', ' ') or 'unknown'} UTC."
 
 
-def write_sources(out: Path, src: Path) -> list[str]:
+def write_sources(out: Path, src: Path) -> None:
     """Write the Sphinx sources (conf.py, index.md, copies of the executed notebooks) into ``src``.
 
-    Returns:
-        The notebook stems, in order.
     Raises:
         FileNotFoundError: if ``<out>/notebooks/`` holds no executed notebook ``NN_*.ipynb``.
     """
@@ -120,7 +119,6 @@ kernel: run `make lab` in a clone of the workbook and open the notebook in Jupyt
 {toctree}
 ```
 """)
-    return stems
 
 
 def build_book(out_dir: str | Path = "out", site_dir: str | Path | None = None) -> Path:

@@ -218,7 +218,8 @@ def test_characterization_is_pygs_harmonic_mean():
 
 def test_the_truth_itself_is_faithful_on_a_model_that_reads_it(registries):
     data = tiny_node_data(0)
-    models, _ = bench.train_models(bench.DATASETS["TinyNodes"], tiny_node_graph(0, True), 0, True)
+    models, accuracy, label = bench.train_models(bench.DATASETS["TinyNodes"], tiny_node_graph(0, True), 0, True)
+    assert label == "GCN" and set(accuracy) == {"GCN", "GAT"}
     model = models["default"]
     inside = data.x[data.edge_index[0], 1] * data.x[data.edge_index[1], 1]
     scores = truth_size_scores(model, data.x, data.edge_index, inside, data.edge_mask, index=30, num_hops=3)
@@ -305,6 +306,19 @@ def test_the_same_seed_gives_the_same_numbers(result):
     assert strip(again.to_json()) == strip(result.to_json())
 
 
+def test_two_workers_give_the_same_numbers_in_the_same_order(result):
+    def strip(value):  # timings are the only machine-dependent numbers; NaN made comparable
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "seconds_per_instance"}
+        return "nan" if isinstance(value, float) and math.isnan(value) else value
+
+    parallel = bench.run_benchmark(METHODS, ["TinyNodes", "TinyGraphs"], [0], quick=True, num_instances=6,
+                                   sanity_instances=1, workers=2)
+    assert strip(parallel.to_json()) == strip(result.to_json())
+    assert list(parallel.auroc) == ["TinyNodes", "TinyGraphs"]
+    assert parallel.explanations.keys() == result.explanations.keys()  # the explorer's data came back too
+
+
 def test_std_over_seeds(registries):
     two = bench.run_benchmark(["Oracle", "Random"], ["TinyNodes"], [0, 1], quick=True, num_instances=4,
                               sanity_instances=1)
@@ -321,7 +335,10 @@ def test_std_over_seeds(registries):
     (dict(seeds=[-1]), ValueError, "seeds"),
     (dict(seeds=[0.5]), TypeError, "seeds"),
     (dict(num_instances=0), ValueError, "num_instances"),
-    (dict(sanity_instances=0), ValueError, "sanity_instances"),
+    (dict(sanity_instances=-1), ValueError, "sanity_instances"),
+    (dict(models="mine"), ValueError, "models="),
+    (dict(workers=0), ValueError, "workers"),
+    (dict(models="notebooks", datasets=["BA-Shapes", "Infection"]), ValueError, "no notebook explains Infection"),
 ])
 def test_bad_input_names_the_parameter(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -417,3 +434,58 @@ def test_methods_explained_lists_the_methods_that_ran_on_a_dataset_and_seed():
 
     result = BenchmarkResult(explanations={("A", 0, "x"): [], ("B", 0, "y"): [], ("A", 1, "z"): [], ("A", 0, "w"): []})
     assert result.methods_explained("A", 0) == ["x", "w"] and result.methods_explained("C", 0) == []
+
+
+class ReadsFlag(torch.nn.Module):
+    """A node classifier that reads the motif flag (feature 1): the control model of the tests."""
+
+    def forward(self, x, edge_index):
+        return torch.stack([1 - x[:, 1], x[:, 1]], dim=1) * 5
+
+
+def test_a_control_run_explains_the_notebooks_model_without_the_sanity_check(registries):
+    bench.register_dataset("TinyControl", tiny_node_graph, dropout=0.0, epochs=(200, 200),
+                           notebook_model=lambda dataset, seed, quick: (ReadsFlag(), "ReadsFlag", 1.0))
+    control = bench.run_benchmark(["Oracle", "Random"], ["TinyControl"], [0], quick=True, num_instances=3,
+                                  sanity_instances=0, models="notebooks")
+    assert set(control.model_accuracy["TinyControl"]) == {"ReadsFlag", "GAT"}  # no GCN trained
+    assert control.auroc["TinyControl"]["Oracle"]["mean"] == 1.0
+    assert control.sanity["TinyControl"]["Oracle"] == {"not_applicable": "not run (sanity_instances=0)"}
+    assert control.settings["models"] == "notebooks"
+    with pytest.raises(TypeError, match="notebook_model"):
+        bench.register_dataset("X", tiny_graphs, notebook_model="ConcatGNN")
+
+
+def test_agreement_sets_the_control_beside_the_notebook_and_checks_the_std_intervals():
+    cell = lambda mean, std: {"mean": mean, "std": std, "n": 3}  # noqa: E731
+    result = bench.BenchmarkResult(auroc={"BA-Shapes": {"Saliency": cell(0.99, 0.01), "PGExplainer": cell(0.5, 0.1)}})
+    control = bench.BenchmarkResult(
+        auroc={"BA-Shapes": {"Saliency (notebook 05)": cell(0.95, 0.02), "PGExplainer": cell(0.80, 0.01),
+                             "GNNExplainer (notebook 05)": {"not_applicable": "no"}}},
+        settings={"models": "notebooks"})
+    reference = {"BA-Shapes": {"Saliency": cell(0.97, 0.01), "PGExplainer": cell(0.90, 0.05),
+                               "GNNExplainer": cell(0.9, 0.0)}}
+    table = bench.agreement(result, control, reference)
+    assert list(table.index) == [("BA-Shapes", "Saliency"), ("BA-Shapes", "PGExplainer")]
+    assert table.loc[("BA-Shapes", "Saliency"), "agrees"]  # |0.95 - 0.97| <= 0.02 + 0.01
+    assert not table.loc[("BA-Shapes", "PGExplainer"), "agrees"]  # 0.10 > 0.01 + 0.05
+    assert table.loc[("BA-Shapes", "PGExplainer"), "leaderboard"] == "0.500 ± 0.100"
+    assert table.loc[("BA-Shapes", "PGExplainer"), "difference"] == -0.1
+    with pytest.raises(ValueError, match="models='notebooks'"):
+        bench.agreement(result, result, reference)
+    control.auroc["BA-Shapes"]["PGExplainer"] = {"mean": 0.9, "std": 0.0, "n": 1}
+    assert bench.agreement(result, control, reference).loc[("BA-Shapes", "PGExplainer"), "agrees"] is None
+    assert bench.agreement(result, control, {}).empty  # no notebook results: no row
+
+
+def test_notebook_references_read_the_sibling_notebooks_of_the_same_mode(tmp_path):
+    (tmp_path / "results").mkdir()
+    stats = {"mean": 0.9, "std": 0.0}
+    (tmp_path / "results" / "05_gnnexplainer_xgnn.json").write_text(
+        json.dumps({"quick": True, "explanation_auc": {"BA-Shapes": {"Saliency": stats}}}))
+    (tmp_path / "results" / "04_refine.json").write_text(json.dumps({"quick": False, "groundtruth_auroc": {}}))
+    reference, notes = bench.notebook_references(tmp_path, quick=True)
+    assert reference == {"BA-Shapes": {"Saliency": stats}}
+    assert len(notes) == 1 and "04_refine" in notes[0] and "quick=False" in notes[0]
+    reference, notes = bench.notebook_references(tmp_path / "elsewhere", quick=True)
+    assert reference == {} and all("run that notebook first" in n for n in notes)

@@ -196,6 +196,7 @@ def check_refine(results):
     mutag = results["acc_auc"]["Mutagenicity"]
     assert mutag["ReFine"]["mean"] > mutag["PGExplainer"]["mean"]
     assert all(0 <= v["mean"] <= 5 / 6 for v in results["recall_at_5"].values())  # 5 of >= 6 undirected GT edges
+    assert results["groundtruth_auroc"]["ground truth"]["mean"] == 1.0  # notebook 06's metric, beside Recall@5
     assert all({"rho_randomized_model", "rho_seeds", "passes"} <= set(results["sanity"][m]) for m in table2)
 
 
@@ -215,6 +216,11 @@ def check_benchmark(results):
     assert results["model_accuracy"]["BA-Shapes"]["GCN"]["mean"] >= 0.8
     assert results["model_accuracy"]["BA-3motif"]["GIN"]["mean"] >= 0.8
     assert all(s["mean"] > 0 for row in results["seconds_per_instance"].values() for s in row.values() if "mean" in s)
+    control = results["control"]  # notebooks 04 and 05's models under this protocol
+    assert control["settings"]["models"] == "notebooks" and len(control["auroc"]) == 5
+    assert set(control["model_accuracy"]["BA-3motif"]) == {"BA3MotifNet"}
+    assert control["auroc"]["BA-Shapes"]["PGExplainer"]["mean"] > 0.8
+    assert isinstance(results["agreement"], list)  # empty here: notebooks 04 and 05 wrote to other folders
 
 
 CHECKS = {

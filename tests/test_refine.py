@@ -268,7 +268,9 @@ def test_run_table2_scores_every_method_on_the_same_graphs(graphs, model):
     out_graphs = correct_predictions(model, test)[:3]
     out = run_table2(model, train, val, out_graphs, setup, seed=0, with_recall=True)
     methods = set(TABLE2_METHODS) | {"ReFine (repo mode)", "ReFine-FT (repo mode)", "ReFine (paper fine-tuning)"}
-    assert methods | {"random", "ground truth"} == set(out["acc_auc"]) == set(out["recall_at_5"])
+    assert methods | {"random", "ground truth"} == set(out["acc_auc"]) == set(out["recall_at_5"]) \
+        == set(out["groundtruth_auroc"])
+    assert out["groundtruth_auroc"]["ground truth"] == 1.0 and 0 <= out["groundtruth_auroc"]["random"] <= 1
     assert all(len(c) == 10 and c[-1] == 1.0 for c in out["acc_at_rho"].values())
     assert set(out["seconds_per_instance"]) == methods
     gt_pairs = [int(g.edge_gt.sum()) // 2 for g in out_graphs]  # both directions stored

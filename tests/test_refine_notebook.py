@@ -28,7 +28,7 @@ RING = torch.tensor([[0, 1, 2, 3, 1, 2, 3, 0], [1, 2, 3, 0, 0, 1, 2, 3]])  # 4 u
 
 
 def fake_run(auc: dict, *, curve_offset: float = 0.0, seconds: float = 1.0) -> dict:
-    return {"acc_auc": auc, "recall_at_5": {m: v / 2 for m, v in auc.items()},
+    return {"acc_auc": auc, "recall_at_5": {m: v / 2 for m, v in auc.items()}, "groundtruth_auroc": auc,
             "acc_at_rho": {m: [curve_offset + r for r in RATIOS] for m in auc},
             "seconds_per_instance": {m: seconds for m in auc}, "pretrain": {"ReFine-FT": {"seconds": 2 * seconds}}}
 
@@ -69,10 +69,12 @@ def test_seed_stats_use_the_population_std_and_count_the_seeds_that_ran(runs):
 
 def test_summarise_runs_averages_curves_and_timings(runs):
     summary = refine.summarise_runs(runs, ["BA-3motif", "Mutagenicity"], [0, 1])
-    assert set(summary) == {"acc_auc", "recall_at_5", "acc_at_rho", "seconds_per_instance", "pretrain_seconds"}
+    assert set(summary) == {"acc_auc", "recall_at_5", "groundtruth_auroc", "acc_at_rho", "seconds_per_instance",
+                            "pretrain_seconds"}
     assert summary["acc_at_rho"]["BA-3motif"]["Saliency"] == pytest.approx([r + 0.05 for r in RATIOS])
     assert summary["acc_at_rho"]["BA-3motif"]["ReFine (repo mode)"] == pytest.approx(list(RATIOS))
     assert summary["recall_at_5"]["Saliency"]["mean"] == pytest.approx(0.3)  # BA-3motif only
+    assert summary["groundtruth_auroc"]["Saliency"]["mean"] == pytest.approx(0.6)
     assert summary["seconds_per_instance"]["BA-3motif"]["ReFine"] == pytest.approx(2.0)
     assert summary["pretrain_seconds"]["Mutagenicity"]["ReFine-FT"] == pytest.approx(2.0)
     assert summary["acc_auc"]["Mutagenicity"]["ReFine"]["std"] == pytest.approx(0.1)

@@ -8,8 +8,8 @@ from torch_geometric.explain.algorithm import CaptumExplainer, ExplainerAlgorith
 from conftest import random_node_graph
 from gnnexplain.core.masks import SafeExplainer
 from gnnexplain.metrics.sanity import (data_randomization_test, mask_vector, model_randomization_test,
-                                       parameter_layers, randomized_copy, rank_correlation, sanity_checks,
-                                       sanity_summary)
+                                       model_randomization_tests, parameter_layers, randomized_copy,
+                                       rank_correlation, sanity_checks, sanity_summary)
 from gnnexplain.models import GCN, TrainConfig, train_node_classifier
 
 CFG = dict(mode="multiclass_classification", task_level="node", return_type="raw")
@@ -91,6 +91,19 @@ def test_cascading_randomisation_reports_each_layer_output_first(trained):
                                       randomization="cascading")
     assert [name for name, _ in result["cascade"]] == parameter_layers(model)[::-1]
     assert result["rho_randomized_model"] == result["cascade"][-1][1]
+
+
+def test_several_inputs_share_one_randomised_model_and_one_fit(trained):
+    data, model = trained
+    explainer = edge_explainer(model, CaptumExplainer("Saliency"), SafeExplainer)
+    inputs = [dict(x=data.x, edge_index=data.edge_index, index=v) for v in (3, 5, 7)]
+    fits = []
+    together = model_randomization_tests(explainer, inputs, num_hops=2, randomization="cascading", fit=fits.append)
+    assert len(fits) == len(parameter_layers(model))  # one fit per randomised model, not per input
+    assert together == [model_randomization_test(explainer, one, num_hops=2, randomization="cascading")
+                        for one in inputs]
+    with pytest.raises(ValueError, match="instances"):
+        model_randomization_tests(explainer, [])
 
 
 def test_randomized_copy_leaves_the_model_alone_and_is_seeded(trained):

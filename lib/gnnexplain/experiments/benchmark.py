@@ -17,6 +17,7 @@ is scored by the metrics of :mod:`gnnexplain.metrics.benchmark`. Numbers are mea
 from __future__ import annotations
 
 import math
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
 import dataclasses
@@ -40,10 +41,10 @@ from torch_geometric.nn import MessagePassing
 
 from gnnexplain.core.graph import computation_subgraph
 from gnnexplain.core.masks import SafeExplainer
-from gnnexplain.data import GROUND_TRUTHS, GroundTruthSet, load_ground_truth
+from gnnexplain.data import BENCHMARKS as NOTEBOOK05_BENCHMARKS, GROUND_TRUTHS, GroundTruthSet, load_ground_truth
 from gnnexplain.data.molecules import NUM_ATOM_IDS
 from gnnexplain.experiments.common import explain_and_time, mean_std
-from gnnexplain.experiments.gnnexplainer_xgnn import train_model as train_gat
+from gnnexplain.experiments.gnnexplainer_xgnn import table1_explainer, train_model as train_concat_gnn
 from gnnexplain.explain import NAM, BayesGrad, BayesSmoothGrad, NodeGradCAM, ReFine, SmoothGrad, VanillaGrad
 from gnnexplain.explain.base import SupportCheck
 from gnnexplain.explain.pgexplainer import fit_pgexplainer
@@ -115,12 +116,15 @@ class DatasetSpec:
         dropout: the node GCN's dropout, on its hidden layers only (input dropout on constant features leaves nodes
             that no structure tells apart: docs/06_benchmark.md §6.2); unused by graph tasks.
         epochs: training epochs ``(quick, full)`` of the default model.
+        notebook_model: ``(dataset, seed, quick) -> (model, label, test accuracy)``: the model that the notebook
+            reproducing the dataset's paper explains (``run_benchmark(..., models="notebooks")``), or ``None``.
     """
 
     name: str
     load: Callable
     dropout: float = 0.1
     epochs: tuple[int, int] = (300, 1000)
+    notebook_model: Callable | None = None
 
 
 @dataclass
@@ -178,17 +182,26 @@ def _refine(model: nn.Module, task: Task) -> ReFine:
                   ft_selection="topk", ft_lr=1e-3)
 
 
+#: ReFine's pre-training reads at most this many directed edges of training graphs per epoch in full mode [ours]:
+#: every graph of BA-2motif, BA-3motif, Mutagenicity and Tox21 (at most about 220,000 edges), the first 100 of
+#: Brain-Networks' 320 (about 5,000 edges each), whose full set took 140 s per pre-training (docs/06_benchmark.md
+#: §6.8).
+REFINE_PRETRAIN_EDGES = 500_000
+
+
 def _fit_refine(explainer: SafeExplainer, calls: list[dict], seed: int, dataset: GroundTruthSet) -> None:
-    """Pre-train ReFine's attributors on the dataset's training and validation graphs with edges (notebook 04's
-    settings: 25 epochs at lr 1e-4; QUICK 10 epochs at 1e-3 on at most the first 200 training graphs), seeded."""
+    """Pre-train ReFine's attributors on the dataset's training graphs with edges, in order, up to
+    :data:`REFINE_PRETRAIN_EDGES` directed edges, validated on its validation graphs (notebook 04's settings: 25
+    epochs at lr 1e-4; QUICK 10 epochs at 1e-3 on at most the first 200 training graphs), seeded."""
     quick = dataset.quick
     # ReFine refuses a graph without edges (Tox21 and Mutagenicity hold a few single-atom or salt molecules)
     train, val = ([dataset.data[i] for i in index.tolist() if dataset.data[i].num_edges > 0]
                   for index in (dataset.train_index, dataset.val_index))
+    edges = torch.tensor([g.num_edges for g in train]).cumsum(0)
+    train = train[:200] if quick else train[:max(1, int((edges <= REFINE_PRETRAIN_EDGES).sum()))]
     with torch.random.fork_rng():
         torch.manual_seed(seed)
-        explainer.algorithm.fit(explainer.model, train[:200] if quick else train, val, epochs=10 if quick else 25,
-                                lr=1e-3 if quick else 1e-4)
+        explainer.algorithm.fit(explainer.model, train, val, epochs=10 if quick else 25, lr=1e-3 if quick else 1e-4)
 
 
 def _graphmask_requires(model: nn.Module, task: Task) -> str | None:
@@ -199,6 +212,9 @@ def _graphmask_requires(model: nn.Module, task: Task) -> str | None:
         return f"PyG's GraphMask sizes its gates from each layer's in_channels and out_channels; {', '.join(lacking)} " \
                f"of the {task.model} has none"
     return None
+
+
+GRAPHMASK_EPOCHS = 30
 
 
 def _epochs(task: Task, quick: int, full: int) -> int:
@@ -249,8 +265,10 @@ register_explainer("GNNExplainer", lambda model, task: explainer_for(
 register_explainer("PGExplainer", lambda model, task: explainer_for(
     model, task, PGExplainer(epochs=_epochs(task, 10, 30), lr=0.003), explanation_type="phenomenon"),
     fit=_fit_pgexplainer)
+# GraphMask: 30 epochs in full mode too; PyG's 100 cost 2-4 s per node, the largest share of the full run, and
+# scored no closer to the truth (docs/06_benchmark.md §6.8)
 register_explainer("GraphMask", lambda model, task: explainer_for(
-    model, task, GraphMaskExplainer(task.num_hops, epochs=_epochs(task, 30, 100), log=False)),
+    model, task, GraphMaskExplainer(task.num_hops, epochs=GRAPHMASK_EPOCHS, log=False)),
     requires=_graphmask_requires)
 register_explainer("Attention", lambda model, task: explainer_for(model, task, AttentionExplainer(reduce="max")),
                    model="gat")
@@ -304,15 +322,16 @@ DATASETS: dict[str, DatasetSpec] = {}
 
 
 def register_dataset(name: str, load: Callable, *, dropout: float = 0.1, epochs: tuple[int, int] = (300, 1000),
-                     replace: bool = False) -> DatasetSpec:
+                     notebook_model: Callable | None = None, replace: bool = False) -> DatasetSpec:
     """Register a dataset with ground truth (see :class:`DatasetSpec`); it becomes a leaderboard column.
 
     Raises:
-        TypeError: if ``load`` is not callable. ValueError: for a dropout outside [0, 1), epochs that are not two
-            integers >= 1, or a registered ``name`` without ``replace``.
+        TypeError: if ``load`` or ``notebook_model`` is not callable. ValueError: for a dropout outside [0, 1),
+            epochs that are not two integers >= 1, or a registered ``name`` without ``replace``.
     """
-    if not callable(load):
-        raise TypeError(f"load={load!r} must be callable")
+    for label, value in (("load", load), ("notebook_model", notebook_model)):
+        if not callable(value) and (label == "load" or value is not None):
+            raise TypeError(f"{label}={value!r} must be callable")
     check_number(dropout, "dropout", low=0, high=1, high_open=True)
     if len(epochs) != 2:
         raise ValueError(f"epochs={epochs!r} must be (quick, full)")
@@ -320,7 +339,7 @@ def register_dataset(name: str, load: Callable, *, dropout: float = 0.1, epochs:
         check_number(value, "epochs", low=1, integer=True)
     if name in DATASETS and not replace:
         raise ValueError(f"name={name!r} is already registered; pass replace=True to replace it")
-    DATASETS[name] = DatasetSpec(name, load, dropout, tuple(epochs))
+    DATASETS[name] = DatasetSpec(name, load, dropout, tuple(epochs), notebook_model)
     return DATASETS[name]
 
 
@@ -333,41 +352,77 @@ def one_hot_atoms(dataset: GroundTruthSet) -> GroundTruthSet:
     return dataclasses.replace(dataset, data=graphs)
 
 
+def notebook05_model(dataset: GroundTruthSet, seed: int, quick: bool) -> tuple[nn.Module, str, float]:
+    """Notebook 05's model of a GNNExplainer benchmark: the authors' ``ConcatGNN`` (GCN convolutions), trained as
+    notebook 05 trains it (:func:`gnnexplain.experiments.gnnexplainer_xgnn.train_model`, 1,000 epochs, QUICK 300;
+    the same checkpoint)."""
+    model, report = train_concat_gnn(dataset.data, "gcn", seed, epochs=300 if quick else 1000)
+    return model, "ConcatGNN", report["test_acc"]
+
+
+def notebook04_model(dataset: GroundTruthSet, seed: int, quick: bool) -> tuple[nn.Module, str, float]:
+    """Notebook 04's BA-3motif model: ``BA3MotifNet`` on the same graphs and split, trained as notebook 04 trains it
+    (:func:`gnnexplain.experiments.refine.table2_model`, 100 epochs, QUICK 60; the same checkpoint)."""
+    from gnnexplain.experiments.refine import table2_model
+
+    split = {part: [dataset.data[i] for i in index.tolist()]
+             for part, index in (("train", dataset.train_index), ("val", dataset.val_index),
+                                 ("test", dataset.test_index))}
+    model, report = table2_model("ba3", split, 60 if quick else 100, seed=seed)
+    return model, "BA3MotifNet", report["test_acc"]
+
+
 #: The node GCN's hidden-layer dropout per node ground truth [ours]: the highest of 0.02, 0.05, 0.1, 0.2, 0.3
 #: whose validation accuracy (seed 0, 1,000 epochs) is within 0.02 of the best (docs/06_benchmark.md §6.2).
 NODE_DROPOUT = {"BA-Shapes": 0.05, "BA-Community": 0.3, "Tree-Cycles": 0.05, "Tree-Grid": 0.1, "Infection": 0.05}
 for _name in GROUND_TRUTHS:
     register_dataset(_name, (lambda seed, quick, _name=_name: one_hot_atoms(load_ground_truth(_name, seed, quick)))
                      if _name == "Tox21-Pyridine" else partial(load_ground_truth, _name),
-                     dropout=NODE_DROPOUT.get(_name, 0.1), epochs=(1000, 1000) if _name in NODE_DROPOUT else (30, 100))
+                     dropout=NODE_DROPOUT.get(_name, 0.1), epochs=(1000, 1000) if _name in NODE_DROPOUT else (30, 100),
+                     notebook_model=notebook05_model if _name in NOTEBOOK05_BENCHMARKS else
+                     notebook04_model if _name == "BA-3motif" else None)
 
 
 # -- models and instances ------------------------------------------------------------------------------------------
-def train_models(spec: DatasetSpec, dataset: GroundTruthSet, seed: int,
-                 quick: bool) -> tuple[dict[str, nn.Module], dict[str, float]]:
-    """The models of one dataset and seed: ``{"default": GCN or GIN, "gat": GAT (node tasks)}`` and their test
-    accuracies ``{"GCN" / "GIN" / "GAT": float in [0, 1]}``, trained through the checkpoint cache."""
+def train_models(spec: DatasetSpec, dataset: GroundTruthSet, seed: int, quick: bool,
+                 choice: str = "benchmark") -> tuple[dict[str, nn.Module], dict[str, float], str]:
+    """The models of one dataset and seed, trained through the checkpoint cache.
+
+    Args:
+        choice: ``"benchmark"``: the default model is the GCN (node tasks) or GIN (graph tasks); ``"notebooks"``:
+            the dataset's :attr:`DatasetSpec.notebook_model`.
+    Returns:
+        ``({"default": model, "gat": GAT (node tasks)}, {model label: test accuracy in [0, 1]}, the default
+        model's label)``, labels "GCN", "GIN", "GAT" or the notebook model's.
+    """
     epochs = spec.epochs[0] if quick else spec.epochs[1]
     data = dataset.data
-    if dataset.task == "node":
+    models, accuracy = {}, {}
+    if choice == "notebooks":
+        models["default"], label, accuracy[label] = spec.notebook_model(dataset, seed, quick)
+    elif dataset.task == "node":
         config = TrainConfig(epochs=epochs, lr=0.01, weight_decay=0.0, patience=None)
-        gcn, report = load_or_train(
+        models["default"], report = load_or_train(
             lambda: GCN(data.num_features, dataset.num_classes, hidden_channels=20, dropout=spec.dropout,
                         num_layers=NUM_HOPS, input_dropout=False),
             lambda m: train_node_classifier(m, data, config=config, progress=False),
             name=f"benchmark-gcn-{spec.name}", key={"dataset": spec.name, "train": config.as_dict()}, seed=seed)
-        gat, gat_report = train_gat(data, "gat", seed, epochs=epochs)
-        return {"default": gcn, "gat": gat}, {"GCN": report["test_acc"], "GAT": gat_report["test_acc"]}
-    train, val, test = ([data[i] for i in index.tolist()]
-                        for index in (dataset.train_index, dataset.val_index, dataset.test_index))
-    train = oversampled(train)
-    config = TrainConfig(epochs=epochs, lr=0.01, weight_decay=0.0, patience=20, batch_size=64)
-    gin, report = load_or_train(
-        lambda: GIN(data[0].num_features, dataset.num_classes, hidden_channels=32, num_layers=NUM_HOPS),
-        lambda m: train_graph_classifier(m, train, val, test, config=config, progress=False),
-        name=f"benchmark-gin-{spec.name}", key={"dataset": spec.name, "quick": quick, "train": config.as_dict(),
-                                                "graphs": len(data), "training_graphs": len(train)}, seed=seed)
-    return {"default": gin}, {"GIN": report["test_acc"]}
+        label, accuracy["GCN"] = "GCN", report["test_acc"]
+    else:
+        train, val, test = ([data[i] for i in index.tolist()]
+                            for index in (dataset.train_index, dataset.val_index, dataset.test_index))
+        train = oversampled(train)
+        config = TrainConfig(epochs=epochs, lr=0.01, weight_decay=0.0, patience=20, batch_size=64)
+        models["default"], report = load_or_train(
+            lambda: GIN(data[0].num_features, dataset.num_classes, hidden_channels=32, num_layers=NUM_HOPS),
+            lambda m: train_graph_classifier(m, train, val, test, config=config, progress=False),
+            name=f"benchmark-gin-{spec.name}", key={"dataset": spec.name, "quick": quick, "train": config.as_dict(),
+                                                    "graphs": len(data), "training_graphs": len(train)}, seed=seed)
+        label, accuracy["GIN"] = "GIN", report["test_acc"]
+    if dataset.task == "node":
+        models["gat"], report = train_concat_gnn(data, "gat", seed, epochs=epochs)
+        accuracy["GAT"] = report["test_acc"]
+    return models, accuracy, label
 
 
 def oversampled(graphs: list[Data]) -> list[Data]:
@@ -529,11 +584,12 @@ class BenchmarkResult:
         choices: the others do not apply there)."""
         return [m for (d, s, m) in self.explanations if d == dataset and s == seed]
 
-    def save(self, out_dir) -> object:
-        """Write :meth:`to_json` to ``<out_dir>/results/06_benchmark.json`` and return the path."""
+    def save(self, out_dir, **extra) -> object:
+        """Write :meth:`to_json` and the JSON-able ``extra`` entries (e.g. ``agreement=``) to
+        ``<out_dir>/results/06_benchmark.json`` and return the path."""
         from gnnexplain.results import save_results
 
-        return save_results(self.to_json(), notebook="06_benchmark", out_dir=out_dir)
+        return save_results({**self.to_json(), **extra}, notebook="06_benchmark", out_dir=out_dir)
 
     def leaderboard(self, metric: str = "auroc", *, digits: int = 3):
         """The leaderboard as a pandas ``DataFrame``: one row per method, one column per dataset, each cell
@@ -575,9 +631,13 @@ def _check_names(names, registry: dict, what: str) -> list[str]:
     return names
 
 
+MODEL_CHOICES = ("benchmark", "notebooks")
+
+
 def run_benchmark(explainers: Sequence[str] | None = None, datasets: Sequence[str] | None = None,
                   seeds: Sequence[int] = (0,), *, quick: bool = False, num_instances: int | None = None,
-                  sanity_instances: int | None = None) -> BenchmarkResult:
+                  sanity_instances: int | None = None, models: str = "benchmark",
+                  workers: int = 1) -> BenchmarkResult:
     """Run the one protocol: every method of ``explainers`` on every dataset of ``datasets`` for every seed.
 
     Args:
@@ -587,13 +647,22 @@ def run_benchmark(explainers: Sequence[str] | None = None, datasets: Sequence[st
             instances and seeds the explainers; cells are mean ± std over them.
         quick: reduced settings (fewer graphs, epochs and instances).
         num_instances: explained instances per dataset and seed, >= 1 (default 8 quick, 30 full).
-        sanity_instances: instances of the first seed given the model-randomisation test, >= 1 (default 1 quick, 5
-            full); the test runs under the seeds ``seeds[0]`` and ``seeds[0] + 1``.
+        sanity_instances: instances of the first seed given the model-randomisation test, >= 0 (default 1 quick, 5
+            full; 0 skips the test); the test runs under the seeds ``seeds[0]`` and ``seeds[0] + 1``.
+        models: ``"benchmark"``: the benchmark's own models (GCN / GIN, the GAT for attention); ``"notebooks"``:
+            instead of the GCN / GIN, the model that the notebook reproducing the dataset's paper explains
+            (:attr:`DatasetSpec.notebook_model`: notebook 05's ``ConcatGNN`` on GNNExplainer's four benchmarks,
+            notebook 04's ``BA3MotifNet`` on BA-3motif), a control run that sets the benchmark's protocol beside
+            those notebooks' numbers (:func:`agreement`).
+        workers: processes that run the datasets in parallel, >= 1 (forked: Linux and macOS); a dataset's numbers
+            do not depend on it, every stochastic step being seeded per dataset. One core each: set
+            ``torch.set_num_threads(1)`` first.
     Returns:
         A :class:`BenchmarkResult`.
     Raises:
-        ValueError: for an unknown or repeated name, no seed, repeated seeds, or a count < 1.
-        TypeError: for a seed or count that is not an integer.
+        ValueError: for an unknown or repeated name, no seed, repeated seeds, a count < 1 (``sanity_instances``
+            < 0), an unknown ``models``, or ``models="notebooks"`` with a dataset no notebook explains.
+        TypeError: for a seed, count or ``workers`` that is not an integer.
     """
     explainers = _check_names(explainers, EXPLAINERS, "explainers")
     datasets = _check_names(datasets, DATASETS, "datasets")
@@ -603,22 +672,48 @@ def run_benchmark(explainers: Sequence[str] | None = None, datasets: Sequence[st
     num_instances = check_number((8 if quick else 30) if num_instances is None else num_instances,
                                  "num_instances", low=1, integer=True)
     sanity_instances = check_number((1 if quick else 5) if sanity_instances is None else sanity_instances,
-                                    "sanity_instances", low=1, integer=True)
-    result = BenchmarkResult(settings={"explainers": explainers, "datasets": datasets, "seeds": seeds,
-                                       "quick": bool(quick), "num_instances": num_instances,
-                                       "sanity_instances": sanity_instances, "num_hops": NUM_HOPS})
-    for name in datasets:
-        _run_dataset(result, DATASETS[name], explainers, seeds, quick, num_instances, sanity_instances)
+                                    "sanity_instances", low=0, integer=True)
+    if models not in MODEL_CHOICES:
+        raise ValueError(f"models={models!r}; allowed: {', '.join(MODEL_CHOICES)}")
+    if models == "notebooks" and (missing := [d for d in datasets if DATASETS[d].notebook_model is None]):
+        raise ValueError(f"models='notebooks': no notebook explains {', '.join(missing)}; datasets with a notebook "
+                         f"model: {', '.join(d for d, spec in DATASETS.items() if spec.notebook_model)}")
+    workers = check_number(workers, "workers", low=1, integer=True)
+    settings = {"explainers": explainers, "datasets": datasets, "seeds": seeds, "quick": bool(quick),
+                "num_instances": num_instances, "sanity_instances": sanity_instances, "num_hops": NUM_HOPS,
+                "models": models}
+    run = partial(_dataset_result, settings)
+    if workers == 1 or len(datasets) == 1:
+        return merged_results(settings, [run(name) for name in datasets])
+    # fork: the children inherit the registries, so explainers registered in a notebook run there too
+    with multiprocessing.get_context("fork").Pool(min(workers, len(datasets))) as pool:
+        return merged_results(settings, pool.map(run, datasets, chunksize=1))
+
+
+def _dataset_result(settings: dict, name: str) -> BenchmarkResult:
+    """One dataset's :class:`BenchmarkResult` (a worker's share of :func:`run_benchmark`)."""
+    result = BenchmarkResult(settings=settings)
+    _run_dataset(result, DATASETS[name], settings["explainers"], settings["seeds"], settings["quick"],
+                 settings["num_instances"], settings["sanity_instances"], settings["models"])
     return result
 
 
+def merged_results(settings: dict, parts: Sequence[BenchmarkResult]) -> BenchmarkResult:
+    """One :class:`BenchmarkResult` with ``settings`` holding the datasets of ``parts``, in their order."""
+    merged = BenchmarkResult(settings=settings)
+    for part in parts:
+        for key in (f.name for f in dataclasses.fields(BenchmarkResult) if f.name != "settings"):
+            getattr(merged, key).update(getattr(part, key))
+    return merged
+
+
 def _run_dataset(result: BenchmarkResult, spec: DatasetSpec, explainers: list[str], seeds: list[int], quick: bool,
-                 num_instances: int, sanity_instances: int) -> None:
+                 num_instances: int, sanity_instances: int, model_choice: str) -> None:
     per_seed, accuracy, reasons, truth_runs = {m: [] for m in explainers}, {}, {}, []
     result.instances[spec.name] = {}
     for seed in seeds:
         dataset = result.ground_truths[spec.name, seed] = spec.load(seed, quick)
-        models, acc = train_models(spec, dataset, seed, quick)
+        models, acc, default = train_models(spec, dataset, seed, quick, model_choice)
         for label, value in acc.items():
             accuracy.setdefault(label, []).append(value)
         instances = explained_instances(dataset, models["default"], seed, num_instances)
@@ -627,8 +722,7 @@ def _run_dataset(result: BenchmarkResult, spec: DatasetSpec, explainers: list[st
         truth_runs.append(_truth_fidelity(instances, models["default"]))
         for method in explainers:
             method_spec = EXPLAINERS[method]
-            task = Task(spec.name, dataset.task, NUM_HOPS, {"default": "GCN" if dataset.task == "node" else "GIN",
-                                                            "gat": "GAT"}[method_spec.model], quick)
+            task = Task(spec.name, dataset.task, NUM_HOPS, {"default": default, "gat": "GAT"}[method_spec.model], quick)
             explainer, reason = _build(method_spec, models, task)
             if explainer is None:
                 reasons[method] = reason
@@ -637,10 +731,12 @@ def _run_dataset(result: BenchmarkResult, spec: DatasetSpec, explainers: list[st
             result.explanations[spec.name, seed, method] = explanations
             per_seed[method].append({**_score(explanations, instances, explainer.model), "seconds": seconds})
             if seed == seeds[0]:
-                result.sanity.setdefault(spec.name, {})[method] = _sanity(method_spec, explainer, instances,
-                                                                          sanity_instances, seed, dataset)
+                result.sanity.setdefault(spec.name, {})[method] = (
+                    _sanity(method_spec, explainer, instances, sanity_instances, seed, dataset) if sanity_instances
+                    else not_applicable("not run (sanity_instances=0)"))
     result.model_accuracy[spec.name] = {label: mean_std(values) for label, values in accuracy.items()}
-    result.truth_fidelity[spec.name] = {key: _cell([r[key] for r in truth_runs], "no finite value") for key in FIDELITY_KEYS}
+    result.truth_fidelity[spec.name] = {key: _cell([r[key] for r in truth_runs], "no finite value")
+                                        for key in FIDELITY_KEYS}
     for key in ("auroc", "auroc_per_instance", "seconds_per_instance", "fidelity"):
         getattr(result, key)[spec.name] = {}
     for method in explainers:
@@ -710,3 +806,121 @@ def disagreements(result: BenchmarkResult, fidelity: str = "fid+", *, margin: fl
                     out.append({"dataset": dataset, "truth_prefers": a, "model_prefers": b,
                                 "auroc": (auroc_a, auroc_b), fidelity: (fid_a, fid_b)})
     return out
+
+
+#: The rows of :func:`agreement` in notebook 06: ``(method in the leaderboard, method of the control run, the
+#: notebook's own name for it)``. The control run explains notebook 05's model with notebook 05's Saliency and
+#: GNNExplainer (registered under these names by :func:`control_run`, for its run only: the authors' settings,
+#: docs/05_gnnexplainer_xgnn.md) and with the benchmark's PGExplainer and ReFine, which are notebook 05's and 04's.
+AGREEMENT_ROWS = (("Saliency", "Saliency (notebook 05)", "Saliency"),
+                  ("GNNExplainer", "GNNExplainer (notebook 05)", "GNNExplainer"),
+                  ("PGExplainer", "PGExplainer", "PGExplainer"),
+                  ("ReFine", "ReFine", "ReFine"))
+
+
+def control_run(seeds: Sequence[int], *, quick: bool, num_instances: int | None = None,
+                workers: int = 1) -> BenchmarkResult:
+    """The control run of :func:`agreement`: the benchmark's protocol (instances, metric, seeds) on the notebooks'
+    models with the notebooks' methods, so that a difference from the leaderboard can be told apart from a
+    difference of protocol.
+
+    GNNExplainer's four benchmarks: notebook 05's ``ConcatGNN`` explained by notebook 05's Saliency (of the
+    log-probabilities) and GNNExplainer (the authors' settings, 300 epochs), both registered for this run only
+    under the names of :data:`AGREEMENT_ROWS`, and by the benchmark's PGExplainer (notebook 05's settings).
+    BA-3motif: notebook 04's ``BA3MotifNet`` explained by the benchmark's ReFine (notebook 04's setup). No sanity
+    check (``sanity_instances=0``).
+
+    Args:
+        seeds, quick, num_instances, workers: as for :func:`run_benchmark`.
+    Returns:
+        One :class:`BenchmarkResult` holding the five datasets (``settings["models"] == "notebooks"``).
+    """
+    saved = dict(EXPLAINERS)
+    try:
+        for method in ("Saliency", "GNNExplainer"):
+            register_explainer(f"{method} (notebook 05)",
+                               lambda model, task, method=method: table1_explainer(model, method))
+        parts = [run_benchmark(["Saliency (notebook 05)", "GNNExplainer (notebook 05)", "PGExplainer"],
+                               list(NOTEBOOK05_BENCHMARKS), seeds, quick=quick, num_instances=num_instances,
+                               sanity_instances=0, models="notebooks", workers=workers),
+                 run_benchmark(["ReFine"], ["BA-3motif"], seeds, quick=quick, num_instances=num_instances,
+                               sanity_instances=0, models="notebooks")]
+    finally:
+        EXPLAINERS.clear()
+        EXPLAINERS.update(saved)
+    return merged_results({**parts[0].settings, "explainers": [m for p in parts for m in p.settings["explainers"]],
+                           "datasets": [d for p in parts for d in p.settings["datasets"]]}, parts)
+
+
+def agreement(result: BenchmarkResult, control: BenchmarkResult, reference: dict,
+              rows: Sequence[tuple[str, str, str]] = AGREEMENT_ROWS):
+    """The benchmark's ground-truth AUROC beside a notebook's own, with a control run in between.
+
+    For each dataset of ``control`` and each row ``(method, control method, reference method)`` that all three
+    hold: the leaderboard's cell (the benchmark's model and method), the control's (``run_benchmark(...,
+    models="notebooks")``: the notebook's model, and the notebook's implementation where it differs), the
+    notebook's own number, and whether the control and the notebook agree: their mean ± std intervals overlap,
+    ``|difference| <= std_control + std_notebook`` (the issue's "to within their std"); ``None`` for a control
+    of one seed, which has no std (QUICK mode).
+
+    Args:
+        result: the leaderboard's :class:`BenchmarkResult`. control: the control run.
+        reference: dataset -> the notebook's method name -> ``{"mean", "std", ...}`` (notebook 05's
+            ``explanation_auc``, notebook 04's ``groundtruth_auroc``, from their results JSON).
+        rows: the method triples (default :data:`AGREEMENT_ROWS`).
+    Returns:
+        A pandas ``DataFrame`` indexed by (dataset, method) with columns "leaderboard", "control (notebook's
+        model)", "notebook", "difference" (control − notebook) and "agrees"; cells "mean ± std"; a missing cell is
+        "–".
+    Raises:
+        ValueError: if ``control`` did not run with ``models="notebooks"``.
+    """
+    import pandas as pd
+
+    if control.settings.get("models") != "notebooks":
+        raise ValueError("control must come from run_benchmark(..., models='notebooks')")
+
+    def text(cell):
+        return f"{cell['mean']:.3f} ± {cell['std']:.3f}" if cell and "mean" in cell else "–"
+
+    columns = ["dataset", "method", "leaderboard", "control (notebook's model)", "notebook", "difference", "agrees"]
+    table = []
+    for dataset, cells in control.auroc.items():
+        for method, control_method, reference_method in rows:
+            ours, theirs = cells.get(control_method), reference.get(dataset, {}).get(reference_method)
+            if not (ours and "mean" in ours and theirs):
+                continue
+            difference = ours["mean"] - theirs["mean"]
+            table.append([dataset, method, text(result.auroc.get(dataset, {}).get(method)), text(ours), text(theirs),
+                          round(difference, 3),
+                          abs(difference) <= ours["std"] + theirs["std"] if ours["n"] > 1 else None])
+    return pd.DataFrame(table, columns=columns).set_index(["dataset", "method"])
+
+
+def notebook_references(out_dir, quick: bool) -> tuple[dict, list[str]]:
+    """The numbers :func:`agreement` compares with: notebook 05's ``explanation_auc`` (GNNExplainer's four
+    benchmarks) and notebook 04's ``groundtruth_auroc`` (BA-3motif), read from ``<out_dir>/results/``.
+
+    A notebook's numbers are used only when its results JSON exists and ran in the same mode (``quick``).
+
+    Returns:
+        ``(dataset -> method -> {"mean", "std", ...}, notes)``, a note per notebook left out, saying why.
+    """
+    import json
+    from pathlib import Path
+
+    reference, notes = {}, []
+    for notebook, key in (("05_gnnexplainer_xgnn", "explanation_auc"), ("04_refine", "groundtruth_auroc")):
+        path = Path(out_dir) / "results" / f"{notebook}.json"
+        if not path.is_file():
+            notes.append(f"{notebook}: no results at {path}; run that notebook first (make reproduce runs it)")
+            continue
+        results = json.loads(path.read_text())
+        if results.get("quick") != bool(quick):
+            notes.append(f"{notebook}: {path} ran with quick={results.get('quick')}, this run with quick={quick}")
+            continue
+        if key not in results:
+            notes.append(f"{notebook}: {path} has no {key!r} (an older run); run that notebook again")
+            continue
+        reference.update({"BA-3motif": results[key]} if notebook == "04_refine" else results[key])
+    return reference, notes

@@ -41,6 +41,7 @@ from gnnexplain.experiments.common import explain_and_time, mean_std
 from gnnexplain.explain.pgexplainer import fit_pgexplainer
 from gnnexplain.explain.pgm import GraphPGMExplainer
 from gnnexplain.explain.refine import ReFine
+from gnnexplain.metrics.benchmark import groundtruth_auroc, instance_scores
 from gnnexplain.metrics.sanity import sanity_checks
 from gnnexplain.metrics.subgraph_acc import RATIOS, acc_at_ratios, acc_auc, recall_at_n
 from gnnexplain.models import BA3MotifNet, MutagGIN, TrainConfig, load_or_train, train_graph_classifier
@@ -270,7 +271,8 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
         setup: the dataset's settings. seed: seeds every explainer. with_recall: compute Recall@5.
     Returns:
         ``{"acc_at_rho": {method: [10]}, "acc_auc": {method: float}, "recall_at_5": {method: float},
-        "seconds_per_instance": {method: float}, "pretrain": {variant: history with seconds},
+        "groundtruth_auroc": {method: float}, "seconds_per_instance": {method: float}, "pretrain": {variant: history
+        with seconds},
         "masks": {method: [E_g] per graph (ReFine: at ρ = setup.ratio)}, "explainers": {"PGExplainer": its
         trained algorithm, "ReFine-CT", "ReFine-FT": the pre-trained ReFine of the Table 2 rows}, "setup": dict}``.
     Raises:
@@ -279,8 +281,8 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
     if len(test) == 0:
         raise ValueError("test must hold at least one correctly predicted graph")
     targets = torch.cat([g.y.view(1) for g in test])
-    out = {"acc_at_rho": {}, "acc_auc": {}, "recall_at_5": {}, "seconds_per_instance": {}, "pretrain": {},
-           "masks": {}, "explainers": {}, "setup": asdict(setup)}
+    out = {"acc_at_rho": {}, "acc_auc": {}, "recall_at_5": {}, "groundtruth_auroc": {}, "seconds_per_instance": {},
+           "pretrain": {}, "masks": {}, "explainers": {}, "setup": asdict(setup)}
 
     def score(name, masks, curve_masks=None):
         curve = acc_at_ratios(model, test, curve_masks if curve_masks is not None else masks, target=targets)
@@ -288,6 +290,7 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
         out["masks"][name] = masks
         if with_recall:
             out["recall_at_5"][name] = recall_at_n(masks, [g.edge_gt for g in test], [g.edge_index for g in test], 5)
+            out["groundtruth_auroc"][name] = truth_auroc(masks, test)
 
     for method in ("Saliency", "GNNExplainer"):
         explainer = graph_explainer(model, method, epochs=setup.gnnexplainer_epochs)
@@ -339,12 +342,29 @@ def run_table2(model: nn.Module, train, val, test, setup: RefineSetup = RefineSe
                 recall_masks = _fine_tuned_per_ratio(refine, model, test, [setup.recall_ratio], **overrides)[0][0]
                 out["recall_at_5"][name] = recall_at_n(recall_masks, [g.edge_gt for g in test],
                                                        [g.edge_index for g in test], 5)
+                out["groundtruth_auroc"][name] = truth_auroc(out["masks"][name], test)
     # references: seeded random importances, and the motif edges themselves (BA-3motif)
     generator = torch.Generator().manual_seed(seed)
     score("random", [torch.rand(g.edge_index.size(1), generator=generator) for g in test])
     if with_recall:
         score("ground truth", [g.edge_gt.float() for g in test])
     return out
+
+
+def truth_auroc(masks: Sequence[Tensor], graphs: Sequence[Data]) -> float:
+    """Ground-truth ROC-AUC of edge masks, pooled over graphs: notebook 06's metric
+    (:func:`gnnexplain.metrics.benchmark.groundtruth_auroc` over the undirected pairs, docs/06_benchmark.md §6.3), so
+    that notebook 04's numbers can be set beside the benchmark's.
+
+    Args:
+        masks: one edge mask ``[E_g]`` per graph. graphs: ``Data`` with ``edge_index`` and bool ``edge_gt [E_g]``.
+    Returns:
+        The AUROC in [0, 1] (0.5: chance).
+    Raises:
+        ValueError: if no graph holds both motif and other pairs, or a mask has the wrong size.
+    """
+    return groundtruth_auroc([instance_scores("edge", m, g.edge_gt, g.edge_index, g.num_nodes)
+                              for m, g in zip(masks, graphs, strict=True)])["pooled"]
 
 
 def _fingerprint(model: nn.Module) -> bytes:
@@ -618,8 +638,9 @@ def summarise_runs(runs: Mapping[tuple[str, int], dict], datasets: Sequence[str]
     """Notebook 04's headline numbers over seeds, from :func:`run_seeds`.
 
     Returns:
-        ``{"acc_auc": {dataset: {method: {"mean", "std", "n_seeds"}}}, "recall_at_5": {method: stats}`` (on
-        BA-3motif, the dataset with ground truth), ``"acc_at_rho": {dataset: {method: [10] mean ACC@ρ}},
+        ``{"acc_auc": {dataset: {method: {"mean", "std", "n_seeds"}}}, "recall_at_5": {method: stats}`` and
+        ``"groundtruth_auroc": {method: stats}`` (on BA-3motif, the dataset with ground truth),
+        ``"acc_at_rho": {dataset: {method: [10] mean ACC@ρ}},
         "seconds_per_instance": {dataset: {method: mean s}}, "pretrain_seconds": {dataset: {method: mean s}}}``.
     Raises:
         KeyError: if a dataset did not run with ``seeds[0]`` (or BA-3motif is missing).
@@ -630,6 +651,7 @@ def summarise_runs(runs: Mapping[tuple[str, int], dict], datasets: Sequence[str]
     return {
         "acc_auc": {name: seed_stats(runs, name, "acc_auc", seeds) for name in datasets},
         "recall_at_5": seed_stats(runs, "BA-3motif", "recall_at_5", seeds),
+        "groundtruth_auroc": seed_stats(runs, "BA-3motif", "groundtruth_auroc", seeds),
         "acc_at_rho": {name: {m: np.mean(v, axis=0).tolist() for m, v in over_seeds(runs, name, "acc_at_rho",
                                                                                       seeds).items()}
                        for name in datasets},

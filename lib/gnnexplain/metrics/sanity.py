@@ -187,33 +187,55 @@ def model_randomization_test(explainer: Explainer, inputs: Mapping, *, seeds: Se
         ValueError: for fewer than two seeds, a margin outside [0, 2], an unknown ``randomization``, inputs without
             ``x``/``edge_index`` (or ``index`` with ``num_hops``), or an explanation without a finite mask.
     """
+    return model_randomization_tests(explainer, [inputs], seeds=seeds, num_hops=num_hops, margin=margin,
+                                     randomization=randomization, fit=fit)[0]
+
+
+def model_randomization_tests(explainer: Explainer, instances: Sequence[Mapping], *, seeds: Sequence[int] = (0, 1),
+                              num_hops: int | None = None, margin: float = SANITY_MARGIN,
+                              randomization: str = "independent",
+                              fit: Callable[[Explainer], object] | None = None) -> list[dict]:
+    """:func:`model_randomization_test` of several explained inputs of one explainer, with each randomised model
+    built, and for a method trained on its model fitted, once for all of them: the randomised model depends on
+    the first seed only, so the numbers are those of one call per input, and a fitted method (ReFine's
+    pre-training on a training set) is not trained again for every input.
+
+    Args:
+        instances: the inputs, at least one; the other arguments as in :func:`model_randomization_test`.
+    Returns:
+        One result per input, in order (as :func:`model_randomization_test`).
+    Raises:
+        ValueError: as :func:`model_randomization_test`, or for no instance.
+    """
     seeds = _check_seeds(seeds)
     if not 0 <= margin <= 2:
         raise ValueError(f"margin={margin!r} must lie in [0, 2]")
     if randomization not in RANDOMIZATIONS:
         raise ValueError(f"randomization={randomization!r}; allowed: {', '.join(RANDOMIZATIONS)}")
-    inputs = _inputs(inputs, num_hops)
-    trained = [_explain(explainer, inputs, s) for s in seeds]
-    rho_seeds = sum(rank_correlation(trained[0], t) for t in trained[1:]) / (len(seeds) - 1)
+    if not instances:
+        raise ValueError("instances must hold at least one input")
+    inputs = [_inputs(one, num_hops) for one in instances]
+    trained = [[_explain(explainer, one, s) for s in seeds] for one in inputs]
+    rho_seeds = [sum(rank_correlation(masks[0], m) for m in masks[1:]) / (len(seeds) - 1) for masks in trained]
     if randomization == "independent":
         steps = [(None, None)]
     else:
         names = parameter_layers(explainer.model)[::-1]
         steps = [(name, names[:i + 1]) for i, name in enumerate(names)]
-    cascade = []
+    cascades = [[] for _ in inputs]
     for name, layers in steps:
         randomized = _explainer_for(explainer, randomized_copy(explainer.model, seed=seeds[0], layers=layers))
         if fit is not None:
             fit(randomized)
-        mask = _explain(randomized, inputs, seeds[0])
-        rho = rank_correlation(trained[0], mask)
-        if math.isnan(rho) and _constant(mask) and not _constant(trained[0]):
-            rho = 0.0  # the randomised model's mask ranks nothing: it shares no ranking with the trained one
-        cascade.append((name, rho))
-    rho_random = cascade[-1][1]
-    passes = _verdict(rho_random, rho_seeds, margin)
-    return {"rho_randomized_model": rho_random, "rho_seeds": rho_seeds, "passes": bool(passes),
-            "randomization": randomization, "cascade": cascade if randomization == "cascading" else []}
+        for one, masks, cascade in zip(inputs, trained, cascades):
+            mask = _explain(randomized, one, seeds[0])
+            rho = rank_correlation(masks[0], mask)
+            if math.isnan(rho) and _constant(mask) and not _constant(masks[0]):
+                rho = 0.0  # the randomised model's mask ranks nothing: it shares no ranking with the trained one
+            cascade.append((name, rho))
+    return [{"rho_randomized_model": cascade[-1][1], "rho_seeds": rho,
+             "passes": bool(_verdict(cascade[-1][1], rho, margin)), "randomization": randomization,
+             "cascade": cascade if randomization == "cascading" else []} for cascade, rho in zip(cascades, rho_seeds)]
 
 
 def data_randomization_test(explainer: Explainer, inputs: Mapping, train: Callable[[torch.Tensor], nn.Module],
@@ -295,6 +317,6 @@ def sanity_checks(explainers: Mapping[str, Explainer], instances: Sequence[Mappi
     unknown = sorted(set(fit) - set(explainers))
     if unknown:
         raise ValueError(f"fit names unknown methods {unknown}; allowed: {sorted(explainers)}")
-    return {name: sanity_summary([model_randomization_test(explainer, inputs, seeds=seeds, num_hops=num_hops,
-                                                           fit=fit.get(name)) for inputs in instances])
+    return {name: sanity_summary(model_randomization_tests(explainer, instances, seeds=seeds, num_hops=num_hops,
+                                                           fit=fit.get(name)))
             for name, explainer in explainers.items()}

@@ -87,6 +87,14 @@ class FeatureOracle(ExplainerAlgorithm):
         return True
 
 
+class GradMask(FeatureOracle):
+    """The oracle's mask still inside an autograd graph, as an optimiser's mask can be."""
+
+    def forward(self, model, x, edge_index, *, target, index=None, **kwargs):
+        weight = torch.nn.Parameter(torch.ones(()))
+        return Explanation(edge_mask=super().forward(model, x, edge_index, target=target).edge_mask * weight)
+
+
 class NodeMaskOnly(ExplainerAlgorithm):
     """Refuses every setting with an edge mask: the protocol must report why it does not apply."""
 
@@ -109,11 +117,12 @@ def registries(tmp_path_factory):
     bench.register_explainer("Oracle", lambda model, task: FeatureOracle())
     bench.register_explainer("Reversed", lambda model, task: FeatureOracle(reverse=True))
     bench.register_explainer("NodeMaskOnly", lambda model, task: NodeMaskOnly())
+    bench.register_explainer("GradMask", lambda model, task: GradMask())
     yield
     mp.undo()
 
 
-METHODS = ["Oracle", "Reversed", "Random", "Saliency", "NAM", "Attention", "NodeMaskOnly"]
+METHODS = ["Oracle", "Reversed", "Random", "Saliency", "NAM", "Attention", "NodeMaskOnly", "GradMask"]
 
 
 def run(seeds=(0,)):

@@ -513,7 +513,8 @@ def _explain(spec: ExplainerSpec, explainer: Explainer, model: nn.Module, instan
         spec.fit(explainer, calls, seed, dataset)
         fit_seconds = time.perf_counter() - start
     explanations, seconds = explain_and_time(explainer, [dict(call, seed=seed) for call in calls])
-    return explanations, seconds + fit_seconds / len(instances)
+    # detached: a mask still in an autograd graph keeps the graph alive and cannot leave a worker process
+    return [e.detach() for e in explanations], seconds + fit_seconds / len(instances)
 
 
 def _score(explanations: list[Explanation], instances: list[Instance], model: nn.Module) -> dict:

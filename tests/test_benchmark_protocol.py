@@ -498,3 +498,16 @@ def test_notebook_references_read_the_sibling_notebooks_of_the_same_mode(tmp_pat
     assert len(notes) == 1 and "04_refine" in notes[0] and "quick=False" in notes[0]
     reference, notes = bench.notebook_references(tmp_path / "elsewhere", quick=True)
     assert reference == {} and all("run that notebook first" in n for n in notes)
+
+
+def test_a_worker_sends_a_sliced_graph_without_the_datasets_whole_storage():
+    import io
+    import pickle
+
+    storage = torch.arange(100_000.0, requires_grad=True) * 1  # a dataset's collated features, in a graph
+    payload = {"x": storage[10:20], "whole": torch.ones(3)}
+    buffer = io.BytesIO()
+    bench._CompactPickler(buffer, pickle.HIGHEST_PROTOCOL).dump(payload)
+    assert len(buffer.getvalue()) < 5_000  # plain pickle writes all 100,000 floats
+    back = pickle.loads(buffer.getvalue())
+    assert torch.equal(back["x"], torch.arange(10.0, 20.0)) and torch.equal(back["whole"], torch.ones(3))

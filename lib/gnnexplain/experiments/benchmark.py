@@ -16,8 +16,10 @@ is scored by the metrics of :mod:`gnnexplain.metrics.benchmark`. Numbers are mea
 
 from __future__ import annotations
 
+import io
 import math
 import multiprocessing
+import pickle
 import time
 from collections.abc import Callable, Sequence
 import dataclasses
@@ -683,12 +685,12 @@ def run_benchmark(explainers: Sequence[str] | None = None, datasets: Sequence[st
     settings = {"explainers": explainers, "datasets": datasets, "seeds": seeds, "quick": bool(quick),
                 "num_instances": num_instances, "sanity_instances": sanity_instances, "num_hops": NUM_HOPS,
                 "models": models}
-    run = partial(_dataset_result, settings)
     if workers == 1 or len(datasets) == 1:
-        return merged_results(settings, [run(name) for name in datasets])
+        return merged_results(settings, [_dataset_result(settings, name) for name in datasets])
     # fork: the children inherit the registries, so explainers registered in a notebook run there too
     with multiprocessing.get_context("fork").Pool(min(workers, len(datasets))) as pool:
-        return merged_results(settings, pool.map(run, datasets, chunksize=1))
+        parts = pool.map(partial(_pickled_dataset_result, settings), datasets, chunksize=1)
+    return merged_results(settings, [pickle.loads(part) for part in parts])
 
 
 def _dataset_result(settings: dict, name: str) -> BenchmarkResult:
@@ -697,6 +699,24 @@ def _dataset_result(settings: dict, name: str) -> BenchmarkResult:
     _run_dataset(result, DATASETS[name], settings["explainers"], settings["seeds"], settings["quick"],
                  settings["num_instances"], settings["sanity_instances"], settings["models"])
     return result
+
+
+class _CompactPickler(pickle.Pickler):
+    """Pickles a tensor that views a larger storage (a graph sliced from a PyG dataset) as a detached copy of its own
+    elements: plain pickle would write the whole dataset's storage once per graph (gigabytes for Mutagenicity)."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, torch.Tensor) and obj.untyped_storage().nbytes() > obj.numel() * obj.element_size():
+            return obj.detach().clone(memory_format=torch.contiguous_format).__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+        return NotImplemented
+
+
+def _pickled_dataset_result(settings: dict, name: str) -> bytes:
+    # bytes, not the result: torch's multiprocessing pickler passes every tensor's storage as a file descriptor, and
+    # a dataset's thousands of molecule tensors exhaust them ("received 0 items of ancdata")
+    buffer = io.BytesIO()
+    _CompactPickler(buffer, pickle.HIGHEST_PROTOCOL).dump(_dataset_result(settings, name))
+    return buffer.getvalue()
 
 
 def merged_results(settings: dict, parts: Sequence[BenchmarkResult]) -> BenchmarkResult:
